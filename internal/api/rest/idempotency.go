@@ -1,0 +1,217 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/quorumhq/quorum/internal/store"
+)
+
+// IdempotencyWindow is how long a completed response is replayed.
+const IdempotencyWindow = 24 * time.Hour
+
+// Idempotency replays responses of write requests that carry an
+// Idempotency-Key, so client retries cannot apply a change twice.
+type Idempotency struct {
+	db     *store.DB
+	logger *slog.Logger
+	// Scope names the credential a key belongs to; keys of different
+	// callers never collide. An empty scope skips idempotency.
+	Scope func(r *http.Request) string
+	// MaxBody caps the bytes read to hash the request.
+	MaxBody int64
+	now     func() time.Time
+}
+
+// NewIdempotency returns the middleware's state.
+func NewIdempotency(db *store.DB, logger *slog.Logger, maxBody int64, scope func(*http.Request) string) *Idempotency {
+	return &Idempotency{db: db, logger: logger, Scope: scope, MaxBody: maxBody, now: func() time.Time { return time.Now().UTC() }}
+}
+
+func validIdempotencyKey(k string) bool {
+	if len(k) == 0 || len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// recorder captures a response while passing it through.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}
+
+// Middleware is the http middleware.
+func (m *Idempotency) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		switch r.Method {
+		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		default:
+			next.ServeHTTP(w, r)
+			return
+		}
+		if key == "" || strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		s := SurfaceOf(r.URL.Path)
+		if !validIdempotencyKey(key) {
+			NewError(r.Context(), s, http.StatusBadRequest, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable ASCII characters", nil).Write(w)
+			return
+		}
+		scope := m.Scope(r)
+		if scope == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, m.MaxBody+1))
+		if err != nil {
+			NewError(r.Context(), s, http.StatusBadRequest, "invalid_request_body", "could not read request body", nil).Write(w)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery + "\n" + string(body)))
+		hash := hex.EncodeToString(sum[:])
+
+		replay, err := m.begin(r.Context(), s, scope, key, hash)
+		if err != nil {
+			var re *Error
+			if errors.As(err, &re) {
+				re.Write(w)
+				return
+			}
+			FromDomain(r.Context(), s, err).Write(w)
+			return
+		}
+		if replay != nil {
+			w.Header().Set("Content-Type", replay.contentType)
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(replay.status)
+			_, _ = w.Write(replay.body)
+			return
+		}
+		rec := &recorder{ResponseWriter: w}
+		completed := false
+		defer func() {
+			// On a panic or a server error the key is released so that a
+			// retry runs the request again.
+			ctx := context.WithoutCancel(r.Context())
+			if !completed || rec.status >= 500 {
+				m.release(ctx, scope, key)
+				return
+			}
+			m.finish(ctx, scope, key, rec.status, rec.Header().Get("Content-Type"), rec.body.Bytes())
+		}()
+		next.ServeHTTP(rec, r)
+		completed = true
+	})
+}
+
+type storedResponse struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+// begin claims the key, or returns the stored response to replay.
+func (m *Idempotency) begin(ctx context.Context, s Surface, scope, key, hash string) (*storedResponse, error) {
+	now := m.now()
+	for attempt := 0; attempt < 2; attempt++ {
+		_, err := m.db.W.ExecContext(ctx, m.db.Rebind(`INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, created_at, expires_at)
+			VALUES (?, ?, ?, 0, ?, ?)`), scope, key, hash, now, now.Add(IdempotencyWindow))
+		if err == nil {
+			return nil, nil
+		}
+		if !store.IsUniqueViolation(err) {
+			return nil, fmt.Errorf("claim idempotency key: %w", err)
+		}
+		var (
+			storedHash, contentType string
+			status                  int
+			body                    []byte
+			expires                 time.Time
+		)
+		err = m.db.W.QueryRowContext(ctx, m.db.Rebind(`SELECT request_hash, status, content_type, body, expires_at
+			FROM idempotency_keys WHERE scope = ? AND idem_key = ?`), scope, key).Scan(&storedHash, &status, &contentType, &body, &expires)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // released between our insert and select
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load idempotency key: %w", err)
+		}
+		if !now.Before(expires) {
+			if _, err := m.db.W.ExecContext(ctx, m.db.Rebind(`DELETE FROM idempotency_keys WHERE scope = ? AND idem_key = ? AND expires_at <= ?`),
+				scope, key, now); err != nil {
+				return nil, fmt.Errorf("expire idempotency key: %w", err)
+			}
+			continue
+		}
+		if storedHash != hash {
+			return nil, NewError(ctx, s, http.StatusUnprocessableEntity, "idempotency_key_reused",
+				"this Idempotency-Key was used with a different request", nil)
+		}
+		if status == 0 {
+			e := NewError(ctx, s, http.StatusConflict, "conflict", "a request with this Idempotency-Key is still in progress", nil)
+			e.RetryAfter = 1
+			return nil, e
+		}
+		return &storedResponse{status: status, contentType: contentType, body: body}, nil
+	}
+	return nil, errors.New("idempotency key kept changing")
+}
+
+func (m *Idempotency) finish(ctx context.Context, scope, key string, status int, contentType string, body []byte) {
+	_, err := m.db.W.ExecContext(ctx, m.db.Rebind(`UPDATE idempotency_keys SET status = ?, content_type = ?, body = ?
+		WHERE scope = ? AND idem_key = ?`), status, contentType, body, scope, key)
+	if err != nil {
+		m.logger.ErrorContext(ctx, "store idempotent response", "request_id", RequestID(ctx), "error", err)
+	}
+}
+
+func (m *Idempotency) release(ctx context.Context, scope, key string) {
+	_, err := m.db.W.ExecContext(ctx, m.db.Rebind(`DELETE FROM idempotency_keys WHERE scope = ? AND idem_key = ?`), scope, key)
+	if err != nil {
+		m.logger.ErrorContext(ctx, "release idempotency key", "request_id", RequestID(ctx), "error", err)
+	}
+}
+
+// PurgeExpired deletes keys past their window; a periodic job calls it.
+func (m *Idempotency) PurgeExpired(ctx context.Context) (int64, error) {
+	res, err := m.db.W.ExecContext(ctx, m.db.Rebind(`DELETE FROM idempotency_keys WHERE expires_at <= ?`), m.now())
+	if err != nil {
+		return 0, fmt.Errorf("purge idempotency keys: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,112 @@
+// Package api assembles Quorum's HTTP server: the shared middleware, the
+// Partner, OAuth and Cloud surfaces, health checks and the API documents.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/quorumhq/quorum/internal/api/partner"
+	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/store"
+)
+
+// Deps are the services the HTTP layer translates to.
+type Deps struct {
+	DB            *store.DB
+	Logger        *slog.Logger
+	Version       string
+	PublicURL     string
+	EnforceScopes bool
+	MaxBodyBytes  int64
+	Identities    *identity.Service
+	OAuth         *oauth.Service
+	// Ready reports whether the server can take traffic (database reachable,
+	// migrations applied).
+	Ready func(ctx context.Context) error
+}
+
+// Server is the assembled HTTP API.
+type Server struct {
+	handler http.Handler
+	api     huma.API
+}
+
+// New builds the server.
+func New(d Deps) *Server {
+	mux := http.NewServeMux()
+	cfg := huma.DefaultConfig("Quorum", d.Version)
+	cfg.Info.Description = "Self-hosted meeting intelligence: the Partner API (with its OAuth host) and the Cloud API."
+	cfg.Servers = []*huma.Server{{URL: d.PublicURL}}
+	cfg.OpenAPIPath = "/openapi"
+	cfg.DocsPath = ""
+	// The default hooks add a $schema field and Link header to every body,
+	// which the published clients do not expect.
+	cfg.CreateHooks = nil
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"oauth2": {Type: "oauth2", Flows: &huma.OAuthFlows{AuthorizationCode: &huma.OAuthFlow{
+			AuthorizationURL: d.PublicURL + "/oauth2/authorize", TokenURL: d.PublicURL + "/oauth2/token",
+			Scopes: scopeDescriptions(),
+		}}},
+		"apiKey": {Type: "apiKey", In: "header", Name: "X-API-Key"},
+	}
+	api := humago.New(mux, cfg)
+
+	ph := &partner.Handler{Identities: d.Identities, OAuth: d.OAuth, Logger: d.Logger, EnforceScopes: d.EnforceScopes, MaxBodyBytes: d.MaxBodyBytes}
+	api.UseMiddleware(ph.RequireScopes(api))
+	ph.Register(api)
+
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "application/json")
+		if err := d.Ready(ctx); err != nil {
+			d.Logger.WarnContext(ctx, "not ready", "error", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"status":"unavailable"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("GET /docs", docsHandler(api))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		rest.NewError(r.Context(), rest.SurfaceOf(r.URL.Path), http.StatusNotFound, "not_found", "no such endpoint", nil).Write(w)
+	})
+
+	idem := rest.NewIdempotency(d.DB, d.Logger, d.MaxBodyBytes, partner.IdempotencyScope)
+	h := rest.Chain(mux,
+		rest.RequestIDs,
+		rest.AccessLog(d.Logger),
+		rest.CleanPath,
+		rest.EmptyJSONBody,
+		rest.Timezone,
+		ph.Authenticate,
+		idem.Middleware,
+	)
+	return &Server{handler: h, api: api}
+}
+
+// Handler returns the root http.Handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// OpenAPI returns the document of every operation served.
+func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
+
+func scopeDescriptions() map[string]string {
+	out := make(map[string]string, len(identity.Scopes))
+	for _, s := range identity.Scopes {
+		out[s] = s
+	}
+	return out
+}

@@ -1,0 +1,206 @@
+// Package config reads Quorum's settings from flags and QUORUM_* environment
+// variables. Flags win over the environment; both are checked at start-up so
+// a typo fails loudly, naming the setting, instead of being ignored.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Config is the complete runtime configuration.
+type Config struct {
+	Addr          string
+	DataDir       string
+	DatabaseURL   string
+	PublicURL     string
+	RedisURL      string
+	NATSURL       string
+	BlobURL       string
+	LogLevel      slog.Level
+	LogFormat     string
+	SMTPURL       string
+	EnforceScopes bool
+	Workers       int
+	MaxBodyBytes  int64
+	AIBaseURL     string
+	AIAPIKey      string
+	AIModel       string
+	AIEmbedModel  string
+	// AllowPrivateURLs lets user-supplied URLs (webhooks, file imports)
+	// point at loopback and private networks; off by default.
+	AllowPrivateURLs bool
+}
+
+type setting struct {
+	name  string // flag name; the variable is QUORUM_ + upper snake case
+	def   string
+	usage string
+	set   func(c *Config, v string) error
+}
+
+func (s setting) env() string {
+	return "QUORUM_" + strings.ToUpper(strings.ReplaceAll(s.name, "-", "_"))
+}
+
+var settings = []setting{
+	{"addr", "127.0.0.1:8080", "listen address", func(c *Config, v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("want host:port: %w", err)
+		}
+		c.Addr = v
+		return nil
+	}},
+	{"data-dir", "./quorum-data", "directory for the SQLite database and blobs", str(func(c *Config) *string { return &c.DataDir })},
+	{"database-url", "", "sqlite://path or postgres://... (default: SQLite in the data dir)", func(c *Config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "sqlite://") && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+			return errors.New("want sqlite://... or postgres://...")
+		}
+		c.DatabaseURL = v
+		return nil
+	}},
+	{"public-url", "", "external base URL (default: http://ADDR)", urlSetting(func(c *Config) *string { return &c.PublicURL }, "http", "https")},
+	{"redis-url", "", "redis://... for fan-out and presence across replicas", urlSetting(func(c *Config) *string { return &c.RedisURL }, "redis", "rediss")},
+	{"nats-url", "", "nats://... for fan-out across replicas", urlSetting(func(c *Config) *string { return &c.NATSURL }, "nats")},
+	{"blob-url", "", "file://dir, mem:// or s3://bucket (default: file:// in the data dir)", urlSetting(func(c *Config) *string { return &c.BlobURL }, "file", "mem", "s3")},
+	{"log-level", "info", "debug, info, warn or error", func(c *Config, v string) error {
+		return c.LogLevel.UnmarshalText([]byte(v))
+	}},
+	{"log-format", "text", "text or json", func(c *Config, v string) error {
+		if v != "text" && v != "json" {
+			return errors.New("want text or json")
+		}
+		c.LogFormat = v
+		return nil
+	}},
+	{"smtp-url", "", "smtp://user:pass@host:port?from=addr (default: mail goes to the log)", urlSetting(func(c *Config) *string { return &c.SMTPURL }, "smtp")},
+	{"enforce-scopes", "true", "reject Partner API calls whose token lacks the endpoint's scope", boolSetting(func(c *Config) *bool { return &c.EnforceScopes })},
+	{"workers", "8", "background job workers", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1000 {
+			return errors.New("want an integer from 0 to 1000")
+		}
+		c.Workers = n
+		return nil
+	}},
+	{"max-body-bytes", "1048576", "largest accepted JSON request body", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			return errors.New("want an integer of at least 1024")
+		}
+		c.MaxBodyBytes = n
+		return nil
+	}},
+	{"ai-base-url", "", "OpenAI-compatible endpoint (default: the built-in offline engine)", urlSetting(func(c *Config) *string { return &c.AIBaseURL }, "http", "https")},
+	{"ai-api-key", "", "API key for the AI endpoint", str(func(c *Config) *string { return &c.AIAPIKey })},
+	{"ai-model", "", "chat model name at the AI endpoint", str(func(c *Config) *string { return &c.AIModel })},
+	{"ai-embed-model", "", "embedding model name at the AI endpoint", str(func(c *Config) *string { return &c.AIEmbedModel })},
+	{"allow-private-urls", "false", "allow user-supplied URLs to reach loopback and private networks", boolSetting(func(c *Config) *bool { return &c.AllowPrivateURLs })},
+}
+
+func str(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *field(c) = v; return nil }
+}
+
+func boolSetting(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		*field(c) = b
+		return nil
+	}
+}
+
+func urlSetting(field func(*Config) *string, schemes ...string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v == "" {
+			*field(c) = ""
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil {
+			return fmt.Errorf("not a URL: %w", err)
+		}
+		ok := false
+		for _, s := range schemes {
+			ok = ok || u.Scheme == s
+		}
+		if !ok {
+			return fmt.Errorf("scheme must be one of %s", strings.Join(schemes, ", "))
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
+// Load parses args (without the program and subcommand names) over the
+// environment. environ is os.Environ()-shaped.
+func Load(args []string, environ []string, usage io.Writer) (Config, []string, error) {
+	env := map[string]string{}
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "QUORUM_") {
+			env[k] = v
+		}
+	}
+	known := map[string]bool{}
+	for _, s := range settings {
+		known[s.env()] = true
+	}
+	var unknown []string
+	for k := range env {
+		if !known[k] && !strings.HasPrefix(k, "QUORUM_TEST_") {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return Config{}, nil, fmt.Errorf("unknown setting %s", strings.Join(unknown, ", "))
+	}
+
+	var c Config
+	fs := flag.NewFlagSet("quorum", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	values := make(map[string]*string, len(settings))
+	for _, s := range settings {
+		def := s.def
+		if v, ok := env[s.env()]; ok {
+			def = v
+		}
+		values[s.name] = fs.String(s.name, def, s.usage+" ($"+s.env()+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, nil, err
+	}
+	for _, s := range settings {
+		if err := s.set(&c, *values[s.name]); err != nil {
+			return Config{}, nil, fmt.Errorf("invalid %s (--%s) %q: %w", s.env(), s.name, *values[s.name], err)
+		}
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite://" + filepath.Join(c.DataDir, "quorum.db")
+	}
+	if c.BlobURL == "" {
+		abs, err := filepath.Abs(filepath.Join(c.DataDir, "blobs"))
+		if err != nil {
+			return Config{}, nil, fmt.Errorf("resolve data dir: %w", err)
+		}
+		c.BlobURL = "file://" + abs
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	return c, fs.Args(), nil
+}

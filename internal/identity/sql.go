@@ -1,0 +1,284 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/store"
+)
+
+// Store is the SQL persistence of identities.
+type Store struct {
+	db *store.DB
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *store.DB) *Store { return &Store{db: db} }
+
+func (s *Store) q(query string) string { return s.db.Rebind(query) }
+
+func (s *Store) insertOrg(ctx context.Context, tx *sql.Tx, o *Org) error {
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO organizations (uuid, name, created_at) VALUES (?, ?, ?) RETURNING id`),
+		o.UUID, o.Name, o.CreatedAt).Scan(&o.ID)
+	if err != nil {
+		return fmt.Errorf("insert organization: %w", err)
+	}
+	return nil
+}
+
+// Org loads an organization by id.
+func (s *Store) Org(ctx context.Context, id int64) (Org, error) { return s.org(ctx, "id = ?", id) }
+
+// OrgByUUID loads an organization by its public uuid.
+func (s *Store) OrgByUUID(ctx context.Context, id string) (Org, error) { return s.org(ctx, "uuid = ?", id) }
+
+func (s *Store) org(ctx context.Context, where string, arg any) (Org, error) {
+	var o Org
+	err := s.db.R.QueryRowContext(ctx, s.q(`SELECT id, uuid, name, created_at FROM organizations WHERE `+where), arg).
+		Scan(&o.ID, &o.UUID, &o.Name, &o.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Org{}, fault.NotFound("organization")
+	}
+	if err != nil {
+		return Org{}, fmt.Errorf("load organization %v: %w", arg, err)
+	}
+	return o, nil
+}
+
+const userColumns = `id, uuid, email, name, password_hash, given_name, family_name, picture, locale, phone_number, email_verified, created_at, updated_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, string, error) {
+	var u User
+	var hash sql.NullString
+	err := row.Scan(&u.ID, &u.UUID, &u.Email, &u.Name, &hash, &u.GivenName, &u.FamilyName, &u.Picture,
+		&u.Locale, &u.PhoneNumber, &u.EmailVerified, &u.CreatedAt, &u.UpdatedAt)
+	u.HasPassword = hash.Valid && hash.String != ""
+	return u, hash.String, err
+}
+
+func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) error {
+	var hash any
+	if passwordHash != "" {
+		hash = passwordHash
+	}
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users (uuid, email, name, password_hash, given_name, family_name, email_verified, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		u.UUID, u.Email, u.Name, hash, u.GivenName, u.FamilyName, u.EmailVerified, u.CreatedAt, u.UpdatedAt).Scan(&u.ID)
+	if store.IsUniqueViolation(err) {
+		return fault.Conflict("resource_already_exists", "a user with email %s already exists", u.Email)
+	}
+	if err != nil {
+		return fmt.Errorf("insert user %s: %w", u.Email, err)
+	}
+	return nil
+}
+
+func (s *Store) insertMembership(ctx context.Context, tx *sql.Tx, orgID, userID int64, role Role, now time.Time) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)`),
+		orgID, userID, string(role), now)
+	if err != nil {
+		return fmt.Errorf("insert membership of user %d in org %d: %w", userID, orgID, err)
+	}
+	return nil
+}
+
+// User loads a user by id.
+func (s *Store) User(ctx context.Context, id int64) (User, error) {
+	u, _, err := scanUser(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fault.NotFound("user")
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("load user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// userByEmail loads a user and its password hash by normalized email.
+func (s *Store) userByEmail(ctx context.Context, email string) (User, string, error) {
+	u, hash, err := scanUser(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE email = ?`), email))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, "", fault.NotFound("user")
+	}
+	if err != nil {
+		return User{}, "", fmt.Errorf("load user by email: %w", err)
+	}
+	return u, hash, nil
+}
+
+// Memberships lists a user's organizations, oldest first.
+func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT o.id, o.uuid, o.name, o.created_at, m.role
+		FROM memberships m JOIN organizations o ON o.id = m.org_id
+		WHERE m.user_id = ? ORDER BY m.created_at, o.id`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("list memberships of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []Membership
+	for rows.Next() {
+		var m Membership
+		var role string
+		if err := rows.Scan(&m.Org.ID, &m.Org.UUID, &m.Org.Name, &m.Org.CreatedAt, &role); err != nil {
+			return nil, fmt.Errorf("scan membership: %w", err)
+		}
+		m.Role = Role(role)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+const appColumns = `id, uuid, client_id, name, description, company_name, primary_contact_email, slug, status,
+	webhook_url, webhook_enabled, webhook_filter, default_toolkit_id, redirect_uris, scopes, created_at, updated_at`
+
+func scanApp(row interface{ Scan(...any) error }) (App, error) {
+	var a App
+	var slug, webhookURL, filter, toolkit sql.NullString
+	var status, redirects, scopes string
+	err := row.Scan(&a.ID, &a.UUID, &a.ClientID, &a.Name, &a.Description, &a.CompanyName, &a.PrimaryContactEmail,
+		&slug, &status, &webhookURL, &a.WebhookEnabled, &filter, &toolkit, &redirects, &scopes, &a.CreatedAt, &a.UpdatedAt)
+	if err != nil {
+		return App{}, err
+	}
+	a.Slug, a.WebhookURL, a.DefaultToolkitID, a.Status = slug.String, webhookURL.String, toolkit.String, AppStatus(status)
+	if filter.Valid && filter.String != "" {
+		a.WebhookFilter = &WebhookFilter{}
+		if err := json.Unmarshal([]byte(filter.String), a.WebhookFilter); err != nil {
+			return App{}, fmt.Errorf("decode webhook filter of app %d: %w", a.ID, err)
+		}
+	}
+	if err := json.Unmarshal([]byte(redirects), &a.RedirectURIs); err != nil {
+		return App{}, fmt.Errorf("decode redirect uris of app %d: %w", a.ID, err)
+	}
+	if err := json.Unmarshal([]byte(scopes), &a.Scopes); err != nil {
+		return App{}, fmt.Errorf("decode scopes of app %d: %w", a.ID, err)
+	}
+	return a, nil
+}
+
+func (s *Store) insertApp(ctx context.Context, tx *sql.Tx, a *App) error {
+	redirects, _ := json.Marshal(a.RedirectURIs)
+	scopes, _ := json.Marshal(a.Scopes)
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO apps (uuid, client_id, name, company_name, primary_contact_email, status,
+		webhook_enabled, redirect_uris, scopes, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		a.UUID, a.ClientID, a.Name, a.CompanyName, a.PrimaryContactEmail, string(a.Status), a.WebhookEnabled,
+		string(redirects), string(scopes), a.CreatedAt, a.UpdatedAt).Scan(&a.ID)
+	if err != nil {
+		return fmt.Errorf("insert app %s: %w", a.Name, err)
+	}
+	for _, orgID := range a.OrgIDs {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO app_orgs (app_id, org_id) VALUES (?, ?)`), a.ID, orgID); err != nil {
+			return fmt.Errorf("link app %d to org %d: %w", a.ID, orgID, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, appID int64, kind CredentialKind, hash, hint string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO app_credentials (app_id, kind, secret_hash, hint, created_at) VALUES (?, ?, ?, ?, ?)`),
+		appID, string(kind), hash, hint, now)
+	if err != nil {
+		return fmt.Errorf("insert %s of app %d: %w", kind, appID, err)
+	}
+	return nil
+}
+
+func (s *Store) app(ctx context.Context, where string, arg any) (App, error) {
+	a, err := scanApp(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+appColumns+` FROM apps WHERE `+where), arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return App{}, fault.NotFound("app")
+	}
+	if err != nil {
+		return App{}, fmt.Errorf("load app: %w", err)
+	}
+	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT org_id FROM app_orgs WHERE app_id = ? ORDER BY org_id`), a.ID)
+	if err != nil {
+		return App{}, fmt.Errorf("load orgs of app %d: %w", a.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return App{}, fmt.Errorf("scan org of app %d: %w", a.ID, err)
+		}
+		a.OrgIDs = append(a.OrgIDs, id)
+	}
+	return a, rows.Err()
+}
+
+// AppByID loads an app by its internal id.
+func (s *Store) AppByID(ctx context.Context, id int64) (App, error) { return s.app(ctx, "id = ?", id) }
+
+// AppByClientID loads an app by its OAuth client id.
+func (s *Store) AppByClientID(ctx context.Context, clientID string) (App, error) {
+	return s.app(ctx, "client_id = ?", clientID)
+}
+
+// appIDByCredential finds the app owning a live credential with this hash.
+func (s *Store) appIDByCredential(ctx context.Context, kind CredentialKind, hash string, now time.Time) (int64, string, error) {
+	var appID int64
+	var stored string
+	err := s.db.R.QueryRowContext(ctx, s.q(`SELECT app_id, secret_hash FROM app_credentials
+		WHERE kind = ? AND secret_hash = ? AND (expires_at IS NULL OR expires_at > ?)`), string(kind), hash, now).
+		Scan(&appID, &stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", fault.NotFound("credential")
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("look up %s: %w", kind, err)
+	}
+	return appID, stored, nil
+}
+
+// clientSecretHashes returns the live client-secret hashes of an app.
+func (s *Store) credentialHashes(ctx context.Context, appID int64, kind CredentialKind, now time.Time) ([]string, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT secret_hash FROM app_credentials
+		WHERE app_id = ? AND kind = ? AND (expires_at IS NULL OR expires_at > ?)`), appID, string(kind), now)
+	if err != nil {
+		return nil, fmt.Errorf("load %s of app %d: %w", kind, appID, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, fmt.Errorf("scan %s: %w", kind, err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// updateApp writes the mutable settings of an app.
+func (s *Store) updateApp(ctx context.Context, a *App) error {
+	var filter, slug, webhookURL, toolkit any
+	if a.WebhookFilter != nil {
+		b, _ := json.Marshal(a.WebhookFilter)
+		filter = string(b)
+	}
+	if a.Slug != "" {
+		slug = a.Slug
+	}
+	if a.WebhookURL != "" {
+		webhookURL = a.WebhookURL
+	}
+	if a.DefaultToolkitID != "" {
+		toolkit = a.DefaultToolkitID
+	}
+	_, err := s.db.W.ExecContext(ctx, s.q(`UPDATE apps SET name = ?, description = ?, slug = ?, status = ?, webhook_url = ?,
+		webhook_enabled = ?, webhook_filter = ?, default_toolkit_id = ?, updated_at = ? WHERE id = ?`),
+		a.Name, a.Description, slug, string(a.Status), webhookURL, a.WebhookEnabled, filter, toolkit, a.UpdatedAt, a.ID)
+	if store.IsUniqueViolation(err) {
+		return fault.Conflict("resource_already_exists", "slug %q is taken", a.Slug)
+	}
+	if err != nil {
+		return fmt.Errorf("update app %d: %w", a.ID, err)
+	}
+	return nil
+}
