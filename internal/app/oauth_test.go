@@ -55,6 +55,7 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, f.user.UUID, p.ID)
 		require.Equal(t, f.org.UUID, p.WorkspaceID)
+		require.Equal(t, "WORKSPACE_MEMBER", p.WorkspaceRole)
 		require.True(t, strings.HasSuffix(p.CreatedAt, "Z"), p.CreatedAt)
 
 		ny, err := c.With(client.WithBearer(tok.AccessToken), client.WithTimezone("America/New_York")).Profile(ctx)

@@ -35,7 +35,9 @@ func (s *Store) insertOrg(ctx context.Context, tx *sql.Tx, o *Org) error {
 func (s *Store) Org(ctx context.Context, id int64) (Org, error) { return s.org(ctx, "id = ?", id) }
 
 // OrgByUUID loads an organization by its public uuid.
-func (s *Store) OrgByUUID(ctx context.Context, id string) (Org, error) { return s.org(ctx, "uuid = ?", id) }
+func (s *Store) OrgByUUID(ctx context.Context, id string) (Org, error) {
+	return s.org(ctx, "uuid = ?", id)
+}
 
 func (s *Store) org(ctx context.Context, where string, arg any) (Org, error) {
 	var o Org

@@ -19,10 +19,10 @@ const (
 
 // Lifetimes of the credentials this package issues.
 const (
-	AccessTTL  = 24 * time.Hour
-	RefreshTTL = 30 * 24 * time.Hour
-	CodeTTL    = 5 * time.Minute
-	OTPTTL     = 10 * time.Minute
+	AccessTTL   = 24 * time.Hour
+	RefreshTTL  = 30 * 24 * time.Hour
+	CodeTTL     = 5 * time.Minute
+	OTPTTL      = 10 * time.Minute
 	otpMaxTries = 5
 )
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/fault"
@@ -301,6 +302,9 @@ func (h *Handler) initiate(ctx context.Context, in *jsonAuthInput[initiateBody])
 func (h *Handler) checkWorkspace(ctx context.Context, app identity.App, workspaceID string) error {
 	if workspaceID == "" {
 		return nil
+	}
+	if _, err := uuid.Parse(workspaceID); err != nil {
+		return &fault.Error{Kind: fault.KindInvalid, Code: "invalid_request", Field: "workspace_id", Message: "workspace_id must be a UUID"}
 	}
 	for _, orgID := range app.OrgIDs {
 		o, err := h.Identities.Store().Org(ctx, orgID)

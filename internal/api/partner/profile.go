@@ -3,10 +3,12 @@ package partner
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/identity"
 )
 
 // UserProfile is the Partner API's profile object.
@@ -22,6 +24,11 @@ type UserProfile struct {
 }
 
 type profileOutput struct{ Body UserProfile }
+
+// workspaceRole spells a membership role the way the Partner API does.
+func workspaceRole(r identity.Role) string {
+	return "WORKSPACE_" + strings.ToUpper(string(r))
+}
 
 func (h *Handler) registerProfile(api huma.API) {
 	huma.Register(api, h.op("getUserProfile", http.MethodGet, "/v1/partner/user/profile", "The signed-in user's profile", "Profile", "profile"), h.getProfile)
@@ -47,7 +54,7 @@ func (h *Handler) getProfile(ctx context.Context, _ *struct{}) (*profileOutput, 
 	out := UserProfile{ID: u.UUID, DisplayName: u.Name, Email: u.Email, CreatedAt: rest.Time(ctx, u.CreatedAt), PlanType: "self_hosted"}
 	for _, m := range ms {
 		if m.Org.ID == c.Grant.OrgID {
-			out.WorkspaceID, out.WorkspaceName, out.WorkspaceRole = m.Org.UUID, m.Org.Name, string(m.Role)
+			out.WorkspaceID, out.WorkspaceName, out.WorkspaceRole = m.Org.UUID, m.Org.Name, workspaceRole(m.Role)
 		}
 	}
 	return &profileOutput{Body: out}, nil

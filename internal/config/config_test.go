@@ -1,0 +1,52 @@
+package config
+
+import (
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestLoadDefaults(t *testing.T) {
+	c, _, err := Load(nil, nil, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:8080", c.Addr)
+	require.Equal(t, "sqlite://quorum-data/quorum.db", c.DatabaseURL)
+	require.True(t, strings.HasPrefix(c.BlobURL, "file:///"))
+	require.Equal(t, "http://127.0.0.1:8080", c.PublicURL)
+	require.True(t, c.EnforceScopes)
+	require.Equal(t, slog.LevelInfo, c.LogLevel)
+}
+
+func TestFlagsWinOverEnvironment(t *testing.T) {
+	c, _, err := Load([]string{"--addr", "127.0.0.1:9000"}, []string{"QUORUM_ADDR=127.0.0.1:7000", "QUORUM_LOG_FORMAT=json"}, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:9000", c.Addr)
+	require.Equal(t, "json", c.LogFormat)
+}
+
+func TestLoadRejects(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     []string
+		wantErr string
+	}{
+		{"unknown variable", nil, []string{"QUORUM_ADRR=x"}, "QUORUM_ADRR"},
+		{"bad address", []string{"--addr", "nope"}, nil, "QUORUM_ADDR"},
+		{"bad log level", nil, []string{"QUORUM_LOG_LEVEL=loud"}, "QUORUM_LOG_LEVEL"},
+		{"bad log format", nil, []string{"QUORUM_LOG_FORMAT=xml"}, "QUORUM_LOG_FORMAT"},
+		{"bad database scheme", nil, []string{"QUORUM_DATABASE_URL=mysql://x"}, "QUORUM_DATABASE_URL"},
+		{"bad bool", nil, []string{"QUORUM_ENFORCE_SCOPES=maybe"}, "QUORUM_ENFORCE_SCOPES"},
+		{"bad redis scheme", []string{"--redis-url", "http://x"}, nil, "QUORUM_REDIS_URL"},
+		{"unknown flag", []string{"--colour"}, nil, "colour"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Load(tt.args, tt.env, io.Discard)
+			require.ErrorContains(t, err, tt.wantErr)
+		})
+	}
+}
