@@ -9,11 +9,19 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/quorumhq/quorum/internal/api"
+	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/config"
 	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/index"
+	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/mail"
+	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/store"
 )
@@ -28,6 +36,10 @@ type App struct {
 	DB         *store.DB
 	Identities *identity.Service
 	OAuth      *oauth.Service
+	Cloud      *cloudtoken.Service
+	Meetings   *meeting.Service
+	Index      *index.Service
+	Jobs       *jobs.Queue
 	server     *api.Server
 }
 
@@ -60,6 +72,26 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Identities = identity.NewService(a.DB)
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
+	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
+	a.Index = index.NewService(a.DB, a.Logger)
+	idem := rest.NewIdempotency(a.DB, a.Logger, a.Config.MaxBodyBytes, nil)
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &index.Worker{Service: a.Index})
+	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){idem.PurgeExpired, a.Cloud.PurgeExpired}, logger: a.Logger})
+	q, err := jobs.New(a.DB, a.Logger, jobs.Config{
+		Workers:      workers,
+		MaxWorkers:   a.Config.Workers,
+		InsertOnly:   a.Config.Workers == 0,
+		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true)},
+	})
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	a.Jobs = q
+	a.Meetings = meeting.NewService(a.DB, q, func(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) error {
+		return a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID)
+	})
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,
@@ -68,9 +100,12 @@ func (a *App) init(ctx context.Context) error {
 	return nil
 }
 
-// Migrate applies every pending migration.
+// Migrate applies every pending migration, Quorum's and the job queue's.
 func Migrate(ctx context.Context, db *store.DB) error {
-	return db.Migrate(ctx)
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	return jobs.Migrate(ctx, db)
 }
 
 // Ready reports whether the database answers and is fully migrated.
@@ -82,8 +117,12 @@ func (a *App) Ready(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if n > 0 {
-		return fmt.Errorf("%d migrations pending", n)
+	m, err := jobs.Pending(ctx, a.DB)
+	if err != nil {
+		return err
+	}
+	if n+m > 0 {
+		return fmt.Errorf("%d migrations pending", n+m)
 	}
 	return nil
 }
@@ -94,11 +133,16 @@ func (a *App) Handler() http.Handler { return a.server.Handler() }
 // Server exposes the assembled API (for its OpenAPI document).
 func (a *App) Server() *api.Server { return a.server }
 
-// Start launches background workers.
-func (a *App) Start(ctx context.Context) error { return nil }
+// Start loads the search index and launches background workers.
+func (a *App) Start(ctx context.Context) error {
+	if err := a.Index.Sync(ctx); err != nil {
+		return fmt.Errorf("load search index: %w", err)
+	}
+	return a.Jobs.Start(ctx)
+}
 
 // Close stops workers (waiting for running jobs, bounded by ctx) and
 // closes the database.
 func (a *App) Close(ctx context.Context) error {
-	return errors.Join(a.DB.Close())
+	return errors.Join(a.Jobs.Stop(ctx), a.DB.Close())
 }

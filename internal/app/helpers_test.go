@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/quorumhq/quorum/client"
 	"github.com/quorumhq/quorum/internal/app"
@@ -67,10 +68,17 @@ func newEnv(t *testing.T, dbURL string, settings ...string) *env {
 	if err != nil {
 		t.Fatalf("open app: %v", err)
 	}
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatalf("start app: %v", err)
+	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() {
 		srv.Close()
-		a.Close(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := a.Close(ctx); err != nil {
+			t.Errorf("close app: %v", err)
+		}
 	})
 	return &env{t: t, app: a, srv: srv, log: buf}
 }

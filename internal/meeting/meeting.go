@@ -1,0 +1,86 @@
+// Package meeting holds meetings and their transcripts: the timed,
+// speaker-labelled segments every intelligence feature reads.
+package meeting
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/transcript"
+)
+
+// Limits on imported meetings; they bound memory and indexing time.
+const (
+	MaxSegments     = 50000
+	MaxSegmentRunes = 20000
+	MaxTitleRunes   = 500
+)
+
+// Meeting is a meeting of an organization.
+type Meeting struct {
+	ID                int64
+	UUID              string
+	OrgID             int64
+	Title             string
+	Language          string
+	RoomName          string
+	StartTime         time.Time // zero when unknown
+	CreatedBy         string
+	TranscriptVersion int64
+	SegmentCount      int
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// New is the input for creating a meeting.
+type New struct {
+	Title     string
+	StartTime time.Time
+	Language  string
+	RoomName  string
+	CreatedBy string
+	Segments  []transcript.Segment
+}
+
+func (n *New) validate() error {
+	n.Title = strings.TrimSpace(n.Title)
+	if n.Title == "" {
+		return fault.Invalid("title", "validation_error", "title is required")
+	}
+	if utf8.RuneCountInString(n.Title) > MaxTitleRunes {
+		return fault.Invalid("title", "validation_error", "title is longer than %d characters", MaxTitleRunes)
+	}
+	if len(n.Language) > 35 {
+		return fault.Invalid("language", "validation_error", "language must be a BCP 47 tag")
+	}
+	return ValidateSegments(n.Segments, true)
+}
+
+// ValidateSegments checks a transcript before it is stored. allowEmpty lets
+// a meeting be created before its transcript exists.
+func ValidateSegments(segs []transcript.Segment, allowEmpty bool) error {
+	if len(segs) == 0 && !allowEmpty {
+		return fault.Invalid("segments", "empty_transcript", "the transcript has no segments")
+	}
+	if len(segs) > MaxSegments {
+		return &fault.Error{Kind: fault.KindTooLarge, Code: "transcript_too_large", Field: "segments",
+			Message: "a transcript may have at most 50000 segments"}
+	}
+	for i, s := range segs {
+		if strings.TrimSpace(s.Text) == "" {
+			return fault.Invalid("segments", "validation_error", "segment %d has no text", i)
+		}
+		if utf8.RuneCountInString(s.Text) > MaxSegmentRunes {
+			return fault.Invalid("segments", "validation_error", "segment %d is longer than %d characters", i, MaxSegmentRunes)
+		}
+		if s.Start < 0 || s.End < 0 || (s.End > 0 && s.End < s.Start) {
+			return fault.Invalid("segments", "validation_error", "segment %d has invalid times", i)
+		}
+		if len(s.Speaker) > 200 {
+			return fault.Invalid("segments", "validation_error", "segment %d has a speaker name longer than 200 bytes", i)
+		}
+	}
+	return nil
+}
