@@ -1,0 +1,81 @@
+package offline
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/quorumhq/quorum/internal/ai"
+	"github.com/quorumhq/quorum/internal/search"
+)
+
+// Answer tuning, on QMSum train.
+const (
+	answerHits    = 3   // chunks retrieved to draw sentences from
+	answerContext = 2   // segments kept on each side of a hit
+	answerLambda  = 0.7 // MMR relevance/diversity balance
+	queryWeight   = 0.5
+	hitWeight     = 0.3 // the rest is similarity to the retrieved passage
+)
+
+// Answer answers a question about one transcript extractively: it retrieves
+// the chunks that best match the query with the hybrid search, then picks
+// the sentences around them that are most similar to the query, to the hit
+// they come from and to the retrieved passage as a whole. The citations are
+// the retrieved chunks' segment ranges, best first.
+func Answer(segs []ai.Segment, query string, opts ai.AnswerOptions) ai.Answer {
+	maxWords := opts.MaxWords
+	if maxWords <= 0 {
+		maxWords = DefaultAnswerWords
+	}
+	ix := search.New(search.DefaultParams())
+	_ = ix.Replace("transcript", search.ChunkTranscript(segs, search.DefaultMaxWords), nil)
+	hits := ix.Search(search.Query{Text: query, Limit: answerHits})
+	if len(hits) == 0 {
+		return ai.Answer{}
+	}
+
+	// hitScore[i] is the normalized score of the best hit covering segment i.
+	hitScore := map[int]float64{}
+	var sents []sentence
+	for _, h := range hits {
+		from, to := max(h.SegmentStart-answerContext, 0), min(h.SegmentEnd+answerContext+1, len(segs))
+		var fresh []int
+		for i := from; i < to; i++ {
+			if _, seen := hitScore[i]; !seen {
+				hitScore[i] = h.Score / hits[0].Score
+				fresh = append(fresh, i)
+			}
+		}
+		for _, i := range fresh {
+			sents = append(sents, extractSentences(segs, i, i+1)...)
+		}
+	}
+	if len(sents) == 0 {
+		return ai.Answer{Citations: citations(hits)}
+	}
+	// The query is weighed with the sentences, so it shares their idf.
+	all := append(slices.Clip(sents), sentence{terms: search.ContentTerms(query)})
+	weigh(all)
+	sents, q := all[:len(all)-1], all[len(all)-1]
+	passage := centroid(sents)
+	score := make([]float64, len(sents))
+	for i, s := range sents {
+		score[i] = queryWeight*cosine(s.vec, q.vec) + hitWeight*hitScore[s.seg] +
+			(1-queryWeight-hitWeight)*cosine(s.vec, passage)
+	}
+	picked := selectMMR(sents, score, answerLambda, maxWords)
+	out := toSentences(sents, picked)
+	parts := make([]string, len(out))
+	for i, s := range out {
+		parts[i] = s.Text
+	}
+	return ai.Answer{Text: strings.Join(parts, " "), Sentences: out, Citations: citations(hits)}
+}
+
+func citations(hits []search.Hit) []ai.Citation {
+	out := make([]ai.Citation, len(hits))
+	for i, h := range hits {
+		out[i] = ai.Citation{SegmentStart: h.SegmentStart, SegmentEnd: h.SegmentEnd, Speaker: h.Speaker, Start: h.Start, End: h.End}
+	}
+	return out
+}
