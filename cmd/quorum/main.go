@@ -74,10 +74,16 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	return fmt.Errorf("unknown command %q", cmd)
 }
 
+// newLogger builds the configured logger and makes it the default, so
+// libraries that log through slog's default use it too.
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var logger *slog.Logger
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		logger = slog.New(slog.NewJSONHandler(w, opts))
+	} else {
+		logger = slog.New(slog.NewTextHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	slog.SetDefault(logger)
+	return logger
 }

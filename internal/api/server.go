@@ -11,9 +11,13 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/quorumhq/quorum/internal/api/cloud"
 	"github.com/quorumhq/quorum/internal/api/partner"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/insight"
+	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/store"
 )
@@ -28,6 +32,9 @@ type Deps struct {
 	MaxBodyBytes  int64
 	Identities    *identity.Service
 	OAuth         *oauth.Service
+	CloudTokens   *cloudtoken.Service
+	Meetings      *meeting.Service
+	Insight       *insight.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -43,7 +50,7 @@ type Server struct {
 func New(d Deps) *Server {
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("Quorum", d.Version)
-	cfg.Info.Description = "Self-hosted meeting intelligence: the Partner API (with its OAuth host) and the Cloud API."
+	cfg.Info.Description = "Self-hosted meeting intelligence: the Partner API (with its OAuth host) and the Cloud API (/cloud/v1)."
 	cfg.Servers = []*huma.Server{{URL: d.PublicURL}}
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = ""
@@ -55,13 +62,17 @@ func New(d Deps) *Server {
 			AuthorizationURL: d.PublicURL + "/oauth2/authorize", TokenURL: d.PublicURL + "/oauth2/token",
 			Scopes: scopeDescriptions(),
 		}}},
-		"apiKey": {Type: "apiKey", In: "header", Name: "X-API-Key"},
+		"apiKey":      {Type: "apiKey", In: "header", Name: "X-API-Key"},
+		"cloudToken":  {Type: "http", Scheme: "bearer", Description: "a ct_ cloud token from POST /cloud/v1/cloud-token"},
+		"cloudApiKey": {Type: "http", Scheme: "bearer", Description: "the app's cloud API key"},
 	}
 	api := humago.New(mux, cfg)
 
 	ph := &partner.Handler{Identities: d.Identities, OAuth: d.OAuth, Logger: d.Logger, EnforceScopes: d.EnforceScopes, MaxBodyBytes: d.MaxBodyBytes}
 	api.UseMiddleware(ph.RequireScopes(api))
 	ph.Register(api)
+	ch := &cloud.Handler{Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, MaxBodyBytes: d.MaxBodyBytes}
+	ch.Register(api)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -92,6 +103,7 @@ func New(d Deps) *Server {
 		rest.EmptyJSONBody,
 		rest.Timezone,
 		ph.Authenticate,
+		ch.Authenticate,
 		idem.Middleware,
 	)
 	return &Server{handler: h, api: api}

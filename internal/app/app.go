@@ -18,7 +18,9 @@ import (
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/config"
 	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/ai/offline"
 	"github.com/quorumhq/quorum/internal/index"
+	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/mail"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -39,6 +41,7 @@ type App struct {
 	Cloud      *cloudtoken.Service
 	Meetings   *meeting.Service
 	Index      *index.Service
+	Insight    *insight.Service
 	Jobs       *jobs.Queue
 	server     *api.Server
 }
@@ -92,10 +95,11 @@ func (a *App) init(ctx context.Context) error {
 	a.Meetings = meeting.NewService(a.DB, q, func(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) error {
 		return a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID)
 	})
+	a.Insight = insight.NewService(a.DB, q, a.Meetings, a.Index, offline.Engine{}, offlineModel, a.Logger)
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,
-		Identities: a.Identities, OAuth: a.OAuth, Ready: a.Ready,
+		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight, Ready: a.Ready,
 	})
 	return nil
 }
@@ -146,3 +150,6 @@ func (a *App) Start(ctx context.Context) error {
 func (a *App) Close(ctx context.Context) error {
 	return errors.Join(a.Jobs.Stop(ctx), a.DB.Close())
 }
+
+// offlineModel names the built-in engine in answers ("model" fields).
+const offlineModel = "quorum-offline"

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -73,6 +74,9 @@ func newEnv(t *testing.T, dbURL string, settings ...string) *env {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", lastLines(buf.String(), 30))
+		}
 		srv.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -157,4 +161,12 @@ func apiErr(t *testing.T, err error, status int, code string) *client.Error {
 		t.Fatalf("want %d %s, got %d %s (%s)", status, code, ce.Status, ce.Code, ce.Message)
 	}
 	return ce
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }

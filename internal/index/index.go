@@ -15,7 +15,6 @@ import (
 	"sync"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/ai/hashembed"
@@ -40,13 +39,9 @@ type Args struct {
 // Kind implements river.JobArgs.
 func (Args) Kind() string { return "search_index" }
 
-// InsertOpts makes pending index jobs of one source collapse into one: the
-// job reads the source's latest state whenever it runs.
-func (Args) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending,
-	}}}
-}
+// Index jobs are deliberately not unique: River's unique jobs also match a
+// running job, which may have read the source before this change. A
+// redundant run costs little, since indexing reads the latest state.
 
 // Service indexes sources and answers searches.
 type Service struct {

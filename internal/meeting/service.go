@@ -110,3 +110,9 @@ func (s *Service) Resolve(ctx context.Context, orgID int64, uuids []string) (map
 func (s *Service) Segments(ctx context.Context, m Meeting) ([]transcript.Segment, error) {
 	return s.store.segments(ctx, m.ID)
 }
+
+// InRoom lists the public ids of the organization's meetings held in a
+// room, newest first.
+func (s *Service) InRoom(ctx context.Context, orgID int64, room string) ([]string, error) {
+	return s.store.inRoom(ctx, orgID, room)
+}

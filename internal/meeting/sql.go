@@ -124,3 +124,20 @@ func (s sqlStore) segments(ctx context.Context, meetingID int64) ([]transcript.S
 	}
 	return out, rows.Err()
 }
+
+func (s sqlStore) inRoom(ctx context.Context, orgID int64, room string) ([]string, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT uuid FROM meetings WHERE org_id = ? AND room_name = ? ORDER BY created_at DESC LIMIT 100`), orgID, room)
+	if err != nil {
+		return nil, fmt.Errorf("list meetings in room %q: %w", room, err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan meeting id: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

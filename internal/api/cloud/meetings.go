@@ -1,0 +1,173 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/insight"
+	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/transcript"
+)
+
+// Segment is one transcript turn on the wire.
+type Segment struct {
+	Speaker string  `json:"speaker" maxLength:"200"`
+	Text    string  `json:"text"`
+	Start   float64 `json:"start,omitempty" minimum:"0"`
+	End     float64 `json:"end,omitempty" minimum:"0"`
+}
+
+func toSegments(in []Segment) []transcript.Segment {
+	out := make([]transcript.Segment, len(in))
+	for i, s := range in {
+		out[i] = transcript.Segment{Speaker: s.Speaker, Text: s.Text, Start: s.Start, End: s.End}
+	}
+	return out
+}
+
+// Meeting is a meeting as the Cloud API shows it.
+type Meeting struct {
+	ID           string     `json:"id"`
+	Title        string     `json:"title"`
+	Language     string     `json:"language,omitempty"`
+	RoomName     string     `json:"roomName,omitempty"`
+	StartTime    *time.Time `json:"startTime,omitempty"`
+	SegmentCount int        `json:"segmentCount"`
+	CreatedAt    time.Time  `json:"createdAt"`
+}
+
+func toMeeting(m meeting.Meeting) Meeting {
+	out := Meeting{ID: m.UUID, Title: m.Title, Language: m.Language, RoomName: m.RoomName, SegmentCount: m.SegmentCount, CreatedAt: m.CreatedAt}
+	if !m.StartTime.IsZero() {
+		out.StartTime = &m.StartTime
+	}
+	return out
+}
+
+type createMeetingInput struct {
+	Body struct {
+		Title     string     `json:"title"`
+		StartTime *time.Time `json:"startTime,omitempty"`
+		Language  string     `json:"language,omitempty"`
+		RoomName  string     `json:"roomName,omitempty"`
+		Segments  []Segment  `json:"segments,omitempty"`
+	}
+}
+
+type meetingOutput struct{ Body Meeting }
+
+type meetingIDInput struct {
+	ID string `path:"id"`
+}
+
+type transcriptInput struct {
+	ID          string `path:"id"`
+	ContentType string `header:"Content-Type"`
+	RawBody     []byte `contentType:"text/plain"`
+}
+
+type summaryOutput struct{ Body insight.MeetingSummary }
+
+func (h *Handler) registerMeetings(api huma.API) {
+	create := h.op("importMeeting", http.MethodPost, "/meetings", "Import a meeting with its transcript", "Meetings", http.StatusCreated)
+	create.MaxBodyBytes = MaxTranscriptBytes
+	huma.Register(api, create, h.createMeeting)
+	huma.Register(api, h.op("getMeeting", http.MethodGet, "/meetings/{id}", "A meeting", "Meetings", http.StatusOK), h.getMeeting)
+	upload := h.op("uploadTranscript", http.MethodPost, "/meetings/{id}/transcript",
+		"Replace a meeting's transcript with a VTT, SRT, JSON or plain-text file", "Meetings", http.StatusOK)
+	upload.MaxBodyBytes = MaxTranscriptBytes
+	upload.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+		"text/vtt": {}, "application/x-subrip": {}, "application/json": {}, "text/plain": {},
+	}}
+	huma.Register(api, upload, h.uploadTranscript)
+	huma.Register(api, h.op("getMeetingSummary", http.MethodGet, "/meetings/{id}/summary",
+		"Summary, keywords, action items, decisions and open questions of a meeting", "Meetings", http.StatusOK), h.getSummary)
+}
+
+// createMeeting serves POST /cloud/v1/meetings.
+func (h *Handler) createMeeting(ctx context.Context, in *createMeetingInput) (*meetingOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n := meeting.New{Title: in.Body.Title, Language: in.Body.Language, RoomName: in.Body.RoomName, CreatedBy: c.UserRef,
+		Segments: toSegments(in.Body.Segments)}
+	if in.Body.StartTime != nil {
+		n.StartTime = *in.Body.StartTime
+	}
+	m, err := h.Meetings.Create(ctx, c.OrgID, n)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	return &meetingOutput{Body: toMeeting(m)}, nil
+}
+
+// getMeeting serves GET /cloud/v1/meetings/{id}.
+func (h *Handler) getMeeting(ctx context.Context, in *meetingIDInput) (*meetingOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := h.Meetings.Get(ctx, c.OrgID, in.ID)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	return &meetingOutput{Body: toMeeting(m)}, nil
+}
+
+// uploadTranscript serves POST /cloud/v1/meetings/{id}/transcript.
+func (h *Handler) uploadTranscript(ctx context.Context, in *transcriptInput) (*meetingOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	segs, err := parseTranscript(ctx, in.ContentType, in.RawBody)
+	if err != nil {
+		return nil, err
+	}
+	m, err := h.Meetings.ReplaceTranscript(ctx, c.OrgID, in.ID, segs)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	return &meetingOutput{Body: toMeeting(m)}, nil
+}
+
+// parseTranscript reads a transcript file in the format its content type
+// (or, failing that, its content) names.
+func parseTranscript(ctx context.Context, contentType string, body []byte) ([]transcript.Segment, error) {
+	format := transcript.DetectFormat(contentType, body)
+	segs, err := transcript.Parse(format, body)
+	var se *transcript.SyntaxError
+	switch {
+	case errors.Is(err, transcript.ErrEmpty):
+		return nil, fail(ctx, fault.Invalid("transcript", "empty_transcript", "the transcript has no text"))
+	case errors.As(err, &se):
+		f := fault.Invalid("transcript", "malformed_transcript", "%s", se.Error())
+		f.Extra = map[string]any{"format": string(se.Format), "line": se.Line}
+		return nil, fail(ctx, f)
+	case errors.Is(err, transcript.ErrUnknownFormat):
+		return nil, rest.NewError(ctx, rest.SurfaceCloud, http.StatusUnsupportedMediaType, "unsupported_format", err.Error(), nil)
+	case err != nil:
+		return nil, fail(ctx, err)
+	}
+	return segs, nil
+}
+
+// getSummary serves GET /cloud/v1/meetings/{id}/summary.
+func (h *Handler) getSummary(ctx context.Context, in *meetingIDInput) (*summaryOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := h.Insight.Summary(ctx, c.OrgID, in.ID)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	return &summaryOutput{Body: s}, nil
+}

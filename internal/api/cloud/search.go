@@ -1,0 +1,108 @@
+package cloud
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/quorumhq/quorum/internal/insight"
+)
+
+type searchInput struct {
+	Body struct {
+		Query      string   `json:"query"`
+		MeetingIDs []string `json:"meetingIds,omitempty" maxItems:"100"`
+		RoomName   string   `json:"roomName,omitempty"`
+		UserID     string   `json:"userId,omitempty"`
+		Limit      int      `json:"limit,omitempty" doc:"1 to 100, default 10"`
+	}
+}
+
+type searchOutput struct {
+	Body struct {
+		Results []insight.Hit `json:"results"`
+	}
+}
+
+type askInput struct {
+	Body struct {
+		Question   string   `json:"question"`
+		MeetingIDs []string `json:"meetingIds,omitempty" maxItems:"100"`
+		RoomName   string   `json:"roomName,omitempty"`
+		UserID     string   `json:"userId,omitempty"`
+		Limit      int      `json:"limit,omitempty" doc:"hits to answer from, 1 to 100, default 8"`
+		Model      string   `json:"model,omitempty"`
+	}
+}
+
+type askOutput struct{ Body insight.AskResult }
+
+type documentInput struct {
+	Body struct {
+		Title     string `json:"title"`
+		Content   string `json:"content"`
+		MeetingID string `json:"meetingId,omitempty"`
+	}
+}
+
+type documentOutput struct{ Body insight.Document }
+
+func (h *Handler) registerSearch(api huma.API) {
+	for _, s := range []struct{ id, path, source, summary string }{
+		{"search", "/search", "", "Hybrid search over transcripts and documents"},
+		{"searchDocuments", "/search/documents", "document", "Hybrid search over documents"},
+		{"searchTranscriptions", "/search/transcriptions", "transcript", "Hybrid search over transcripts"},
+	} {
+		huma.Register(api, h.op(s.id, http.MethodPost, s.path, s.summary, "Search", http.StatusOK), h.search(s.source))
+	}
+	huma.Register(api, h.op("ask", http.MethodPost, "/ask", "Answer a question with citations to the transcript", "Search", http.StatusOK), h.ask)
+	doc := h.op("addDocument", http.MethodPost, "/documents", "Add a text document to search", "Search", http.StatusCreated)
+	doc.MaxBodyBytes = 4 << 20
+	huma.Register(api, doc, h.addDocument)
+}
+
+// search serves POST /cloud/v1/search and its per-source variants.
+func (h *Handler) search(source string) func(context.Context, *searchInput) (*searchOutput, error) {
+	return func(ctx context.Context, in *searchInput) (*searchOutput, error) {
+		c, err := caller(ctx)
+		if err != nil {
+			return nil, err
+		}
+		hits, err := h.Insight.Search(ctx, c.OrgID, insight.SearchRequest{Query: in.Body.Query, MeetingIDs: in.Body.MeetingIDs,
+			RoomName: in.Body.RoomName, Source: source, Limit: in.Body.Limit})
+		if err != nil {
+			return nil, fail(ctx, err)
+		}
+		out := &searchOutput{}
+		out.Body.Results = hits
+		return out, nil
+	}
+}
+
+// ask serves POST /cloud/v1/ask.
+func (h *Handler) ask(ctx context.Context, in *askInput) (*askOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := h.Insight.Ask(ctx, c.OrgID, insight.AskRequest{Question: in.Body.Question, MeetingIDs: in.Body.MeetingIDs,
+		RoomName: in.Body.RoomName, Limit: in.Body.Limit})
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	return &askOutput{Body: res}, nil
+}
+
+// addDocument serves POST /cloud/v1/documents.
+func (h *Handler) addDocument(ctx context.Context, in *documentInput) (*documentOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := h.Insight.AddDocument(ctx, c.OrgID, in.Body.MeetingID, in.Body.Title, in.Body.Content)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	return &documentOutput{Body: d}, nil
+}

@@ -1,0 +1,67 @@
+package insight
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/index"
+	"github.com/quorumhq/quorum/internal/jobs"
+)
+
+// MaxDocumentBytes caps the text of one document.
+const MaxDocumentBytes = 2 << 20
+
+// Document is a text document searched beside transcripts.
+type Document struct {
+	ID        string    `json:"id"`
+	MeetingID string    `json:"meetingId,omitempty"`
+	Title     string    `json:"title"`
+	Size      int       `json:"size"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// AddDocument stores a document and queues its indexing in the same
+// transaction.
+func (s *Service) AddDocument(ctx context.Context, orgID int64, meetingUUID, title, content string) (Document, error) {
+	title = strings.TrimSpace(title)
+	if title == "" || utf8.RuneCountInString(title) > 500 {
+		return Document{}, fault.Invalid("title", "validation_error", "title must be 1 to 500 characters")
+	}
+	if strings.TrimSpace(content) == "" {
+		return Document{}, fault.Invalid("content", "validation_error", "content must not be empty")
+	}
+	if len(content) > MaxDocumentBytes {
+		return Document{}, &fault.Error{Kind: fault.KindTooLarge, Code: "payload_too_large", Field: "content", Message: "content is larger than 2 MiB"}
+	}
+	if !utf8.ValidString(content) {
+		return Document{}, fault.Invalid("content", "validation_error", "content must be UTF-8 text")
+	}
+	var meetingID any
+	if meetingUUID != "" {
+		m, err := s.meetings.Get(ctx, orgID, meetingUUID)
+		if err != nil {
+			return Document{}, err
+		}
+		meetingID = m.ID
+	}
+	d := Document{ID: uuid.NewString(), MeetingID: meetingUUID, Title: title, Size: len(content), CreatedAt: s.now()}
+	err := s.queue.Tx(ctx, func(tx *jobs.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO documents (uuid, org_id, meeting_id, title, content, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), d.ID, orgID, meetingID, title, content, d.CreatedAt, d.CreatedAt).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("insert document: %w", err)
+		}
+		return s.index.Enqueue(ctx, tx, orgID, index.SourceDocument, id)
+	})
+	if err != nil {
+		return Document{}, err
+	}
+	return d, nil
+}

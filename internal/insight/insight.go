@@ -1,0 +1,88 @@
+// Package insight is the intelligence service behind the Cloud API: meeting
+// summaries, search, answers with citations, ad-hoc transcript analysis and
+// live response contexts. It combines meetings, the search index and the
+// configured engine (the offline one, or an OpenAI-compatible model).
+package insight
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/quorumhq/quorum/internal/ai"
+	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/index"
+	"github.com/quorumhq/quorum/internal/jobs"
+	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/store"
+	"github.com/quorumhq/quorum/internal/transcript"
+)
+
+// Limits of the intelligence endpoints.
+const (
+	MaxQueryRunes   = 2000
+	DefaultLimit    = 10
+	MaxLimit        = 100
+	DefaultAskLimit = 8
+)
+
+// Service answers questions about an organization's meetings.
+type Service struct {
+	db       *store.DB
+	queue    *jobs.Queue
+	meetings *meeting.Service
+	index    *index.Service
+	engine   ai.Engine
+	model    string
+	logger   *slog.Logger
+	now      func() time.Time
+}
+
+// NewService returns a Service. model names the engine in answers.
+func NewService(db *store.DB, queue *jobs.Queue, meetings *meeting.Service, idx *index.Service, engine ai.Engine, model string, logger *slog.Logger) *Service {
+	return &Service{db: db, queue: queue, meetings: meetings, index: idx, engine: engine, model: model, logger: logger,
+		now: func() time.Time { return time.Now().UTC() }}
+}
+
+func validQuery(field, q string) (string, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return "", fault.Invalid(field, "validation_error", "%s must not be empty", field)
+	}
+	if utf8.RuneCountInString(q) > MaxQueryRunes {
+		return "", fault.Invalid(field, "validation_error", "%s is longer than %d characters", field, MaxQueryRunes)
+	}
+	return q, nil
+}
+
+func validLimit(limit, def int) (int, error) {
+	if limit == 0 {
+		return def, nil
+	}
+	if limit < 1 || limit > MaxLimit {
+		return 0, fault.Invalid("limit", "validation_error", "limit must be between 1 and %d", MaxLimit)
+	}
+	return limit, nil
+}
+
+// toAI converts stored segments to the engine's type.
+func toAI(segs []transcript.Segment) []ai.Segment {
+	out := make([]ai.Segment, len(segs))
+	for i, s := range segs {
+		out[i] = ai.Segment{Speaker: s.Speaker, Text: s.Text, Start: s.Start, End: s.End}
+	}
+	return out
+}
+
+// Transcript validates an ad-hoc transcript given to the analysis
+// endpoints.
+func Transcript(segs []transcript.Segment) ([]ai.Segment, error) {
+	if len(segs) == 0 {
+		return nil, fault.Invalid("transcript", "empty_transcript", "transcript must not be empty")
+	}
+	if err := meeting.ValidateSegments(segs, false); err != nil {
+		return nil, err
+	}
+	return toAI(segs), nil
+}

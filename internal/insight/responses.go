@@ -1,0 +1,265 @@
+package insight
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/quorumhq/quorum/internal/fault"
+)
+
+// MoodSample is one reading of a participant's mood in a live session.
+type MoodSample struct {
+	ParticipantID string    `json:"participantId"`
+	Mood          string    `json:"mood"`
+	Sentiment     float64   `json:"sentiment"`
+	Confidence    *float64  `json:"confidence,omitempty"`
+	Timestamp     time.Time `json:"timestamp"`
+}
+
+// MaxMoodSamples caps one push of samples.
+const MaxMoodSamples = 1000
+
+// AddMood appends samples to a response context, creating it on first use.
+func (s *Service) AddMood(ctx context.Context, orgID int64, responseID string, samples []MoodSample) (int, error) {
+	if err := validResponseID(responseID); err != nil {
+		return 0, err
+	}
+	if len(samples) == 0 {
+		return 0, fault.Invalid("samples", "validation_error", "samples must not be empty")
+	}
+	if len(samples) > MaxMoodSamples {
+		return 0, fault.Invalid("samples", "validation_error", "at most %d samples per request", MaxMoodSamples)
+	}
+	for i, m := range samples {
+		switch {
+		case strings.TrimSpace(m.ParticipantID) == "" || len(m.ParticipantID) > 200:
+			return 0, fault.Invalid("samples", "validation_error", "sample %d needs a participantId of 1 to 200 characters", i)
+		case strings.TrimSpace(m.Mood) == "" || len(m.Mood) > 50:
+			return 0, fault.Invalid("samples", "validation_error", "sample %d needs a mood of 1 to 50 characters", i)
+		case math.IsNaN(m.Sentiment) || m.Sentiment < -1 || m.Sentiment > 1:
+			return 0, fault.Invalid("samples", "validation_error", "sample %d has a sentiment outside -1..1", i)
+		case m.Confidence != nil && (*m.Confidence < 0 || *m.Confidence > 1):
+			return 0, fault.Invalid("samples", "validation_error", "sample %d has a confidence outside 0..1", i)
+		}
+	}
+	now := s.now()
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var contextID int64
+		err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO response_contexts (org_id, response_id, created_at, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (org_id, response_id) DO UPDATE SET updated_at = excluded.updated_at RETURNING id`), orgID, responseID, now, now).Scan(&contextID)
+		if err != nil {
+			return fmt.Errorf("upsert response context %s: %w", responseID, err)
+		}
+		for _, m := range samples {
+			conf := 1.0
+			if m.Confidence != nil {
+				conf = *m.Confidence
+			}
+			ts := m.Timestamp
+			if ts.IsZero() {
+				ts = now
+			}
+			if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO mood_samples (context_id, participant_id, mood, sentiment, confidence, sampled_at)
+				VALUES (?, ?, ?, ?, ?, ?)`), contextID, m.ParticipantID, strings.ToLower(strings.TrimSpace(m.Mood)), m.Sentiment, conf, ts.UTC()); err != nil {
+				return fmt.Errorf("insert mood sample: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(samples), nil
+}
+
+func validResponseID(id string) error {
+	if id == "" || len(id) > 200 || !utf8.ValidString(id) {
+		return fault.Invalid("responseId", "validation_error", "responseId must be 1 to 200 characters")
+	}
+	return nil
+}
+
+// Prompts are the stored prompts a response query can select by key; the
+// offline engine answers each from the mood statistics.
+var Prompts = map[string]string{
+	"summary":      "Summarize the mood of the session so far.",
+	"participants": "How does each participant feel?",
+	"trend":        "How has the mood changed over the session?",
+	"attention":    "Who needs attention because their mood is negative?",
+}
+
+// ResponseAnswer is the reply to a response-context query.
+type ResponseAnswer struct {
+	Content    string `json:"content"`
+	ResponseID string `json:"responseId"`
+	Model      string `json:"model"`
+}
+
+type participantMood struct {
+	id         string
+	n          int
+	sum        float64
+	moods      map[string]int
+	first      float64
+	last       float64
+	lastAt     time.Time
+	weightedSum float64
+	weights    float64
+}
+
+// QueryResponse answers a question about a live session's accumulated
+// mood data. promptKey selects one of Prompts; query adds to it.
+func (s *Service) QueryResponse(ctx context.Context, orgID int64, responseID, query, promptKey, model string) (ResponseAnswer, error) {
+	if err := validResponseID(responseID); err != nil {
+		return ResponseAnswer{}, err
+	}
+	if promptKey == "" {
+		promptKey = "summary"
+	}
+	if _, ok := Prompts[promptKey]; !ok {
+		return ResponseAnswer{}, fault.Invalid("promptKey", "unknown_prompt_key", "unknown promptKey %q", promptKey)
+	}
+	if utf8.RuneCountInString(query) > MaxQueryRunes {
+		return ResponseAnswer{}, fault.Invalid("query", "validation_error", "query is longer than %d characters", MaxQueryRunes)
+	}
+	if model != "" && model != s.model {
+		return ResponseAnswer{}, fault.Invalid("model", "unknown_model", "model %q is not configured; this server runs %q", model, s.model)
+	}
+	var contextID int64
+	err := s.db.R.QueryRowContext(ctx, s.db.Rebind(`SELECT id FROM response_contexts WHERE org_id = ? AND response_id = ?`), orgID, responseID).Scan(&contextID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ResponseAnswer{}, fault.NotFound("response")
+	}
+	if err != nil {
+		return ResponseAnswer{}, fmt.Errorf("load response context %s: %w", responseID, err)
+	}
+	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(`SELECT participant_id, mood, sentiment, confidence, sampled_at FROM mood_samples
+		WHERE context_id = ? ORDER BY sampled_at, id`), contextID)
+	if err != nil {
+		return ResponseAnswer{}, fmt.Errorf("load mood samples of %s: %w", responseID, err)
+	}
+	defer rows.Close()
+	byID := map[string]*participantMood{}
+	var all []float64
+	for rows.Next() {
+		var id, mood string
+		var sent, conf float64
+		var at time.Time
+		if err := rows.Scan(&id, &mood, &sent, &conf, &at); err != nil {
+			return ResponseAnswer{}, fmt.Errorf("scan mood sample: %w", err)
+		}
+		p := byID[id]
+		if p == nil {
+			p = &participantMood{id: id, moods: map[string]int{}, first: sent}
+			byID[id] = p
+		}
+		p.n++
+		p.sum += sent
+		p.moods[mood]++
+		p.last, p.lastAt = sent, at
+		p.weightedSum += sent * conf
+		p.weights += conf
+		all = append(all, sent)
+	}
+	if err := rows.Err(); err != nil {
+		return ResponseAnswer{}, err
+	}
+	return ResponseAnswer{Content: moodReport(promptKey, query, byID, all), ResponseID: responseID, Model: s.model}, nil
+}
+
+// avg is the confidence-weighted mean sentiment.
+func (p *participantMood) avg() float64 {
+	if p.weights == 0 {
+		return p.sum / float64(p.n)
+	}
+	return p.weightedSum / p.weights
+}
+
+// moodReport renders the statistics the prompt asks for.
+func moodReport(key, query string, byID map[string]*participantMood, all []float64) string {
+	ps := make([]*participantMood, 0, len(byID))
+	for _, p := range byID {
+		ps = append(ps, p)
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].id < ps[j].id })
+	// A query naming participants narrows the report to them.
+	if q := strings.ToLower(query); q != "" {
+		var named []*participantMood
+		for _, p := range ps {
+			if strings.Contains(q, strings.ToLower(p.id)) {
+				named = append(named, p)
+			}
+		}
+		if len(named) > 0 {
+			ps = named
+		}
+	}
+	mean := func(xs []float64) float64 {
+		if len(xs) == 0 {
+			return 0
+		}
+		var s float64
+		for _, x := range xs {
+			s += x
+		}
+		return s / float64(len(xs))
+	}
+	var b strings.Builder
+	switch key {
+	case "participants":
+		for _, p := range ps {
+			fmt.Fprintf(&b, "%s: mostly %s, average sentiment %+.2f over %d samples (latest %+.2f).\n", p.id, topMood(p.moods), p.avg(), p.n, p.last)
+		}
+	case "trend":
+		half := len(all) / 2
+		early, late := mean(all[:half]), mean(all[half:])
+		dir := "stayed about the same"
+		if late-early > 0.1 {
+			dir = "improved"
+		} else if early-late > 0.1 {
+			dir = "declined"
+		}
+		fmt.Fprintf(&b, "The mood %s: average sentiment %+.2f in the first half and %+.2f in the second (%d samples).\n", dir, early, late, len(all))
+		for _, p := range ps {
+			fmt.Fprintf(&b, "%s went from %+.2f to %+.2f.\n", p.id, p.first, p.last)
+		}
+	case "attention":
+		flagged := 0
+		for _, p := range ps {
+			if p.last < -0.2 || p.avg() < -0.2 {
+				flagged++
+				fmt.Fprintf(&b, "%s needs attention: latest sentiment %+.2f, mostly %s.\n", p.id, p.last, topMood(p.moods))
+			}
+		}
+		if flagged == 0 {
+			b.WriteString("No participant's mood is negative at the moment.\n")
+		}
+	default:
+		moods := map[string]int{}
+		for _, p := range ps {
+			for m, n := range p.moods {
+				moods[m] += n
+			}
+		}
+		fmt.Fprintf(&b, "%d participants, %d mood samples. The prevailing mood is %s with an average sentiment of %+.2f.\n",
+			len(ps), len(all), topMood(moods), mean(all))
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func topMood(m map[string]int) string {
+	best, n := "neutral", 0
+	for mood, c := range m {
+		if c > n || c == n && mood < best {
+			best, n = mood, c
+		}
+	}
+	return best
+}
