@@ -103,15 +103,15 @@ type ResponseAnswer struct {
 }
 
 type participantMood struct {
-	id         string
-	n          int
-	sum        float64
-	moods      map[string]int
-	first      float64
-	last       float64
-	lastAt     time.Time
+	id          string
+	n           int
+	sum         float64
+	moods       map[string]int
+	first       float64
+	last        float64
+	lastAt      time.Time
 	weightedSum float64
-	weights    float64
+	weights     float64
 }
 
 // QueryResponse answers a question about a live session's accumulated

@@ -46,8 +46,9 @@ const DefaultMaxWords = 120
 
 // ChunkTranscript groups consecutive segments into chunks of at most maxWords
 // words, never splitting a segment, except that a segment longer than
-// maxWords is cut into passages of whole sentences. Chunks start every
-// half-window so a topic that straddles two windows is still found whole.
+// maxWords is cut into passages of whole sentences. Windows overlap: each
+// starts at the first segment past the middle (by words) of the previous
+// one, so talk that straddles two windows is still found whole.
 // maxWords <= 0 makes one chunk per segment.
 func ChunkTranscript(segs []ai.Segment, maxWords int) []Chunk {
 	var chunks []Chunk

@@ -59,13 +59,22 @@ func Normalize(v []float32) {
 	}
 }
 
-// Dot returns the dot product of two vectors of equal length.
+// Dot returns the dot product of two vectors of equal length. It is the
+// inner loop of vector search, so it runs four independent sums.
 func Dot(a, b []float32) float32 {
-	var s float32
-	for i := range a {
-		s += a[i] * b[i]
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
 	}
-	return s
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
 }
 
 // add puts weight w at the hashed position with the hash's sign, so that

@@ -30,6 +30,7 @@ func Clean(s string) string {
 	s = strings.Join(out, " ")
 	s = hedgeRE.ReplaceAllString(s, "$1")
 	s = punctSpacing.Replace(s)
+	s = commaEndRE.ReplaceAllString(s, "$1")
 	s = repeatedPunctRE.ReplaceAllString(s, "$1")
 	s = leadingPunctRE.ReplaceAllString(s, "")
 	s = strings.TrimSpace(s)
@@ -40,6 +41,7 @@ var (
 	markerRE = regexp.MustCompile(`\{[a-z_ ]+\}`)
 	// hedgeRE matches a hedge set off by punctuation or starting the text.
 	hedgeRE         = regexp.MustCompile(`(?i)(^|[,.?!] )(?:you know|i mean|sort of|kind of)(?: ,)?( |$)`)
+	commaEndRE      = regexp.MustCompile(`,\s*([.?!])`)
 	repeatedPunctRE = regexp.MustCompile(`([,.?!])(?:\s*[,.]+)+`)
 	leadingPunctRE  = regexp.MustCompile(`^[\s,.]+`)
 	punctSpacing    = strings.NewReplacer(
