@@ -24,7 +24,7 @@ const migrateLockKey int64 = 0x71756f72756d6a62
 func Migrate(ctx context.Context, db *store.DB) error {
 	switch db.Dialect {
 	case store.Postgres:
-		m, err := rivermigrate.New(riverpgxv5.New(db.Pool), &rivermigrate.Config{Logger: slog.Default()})
+		m, err := rivermigrate.New(riverpgxv5.New(db.Pool), &rivermigrate.Config{Logger: quietLogger()})
 		if err != nil {
 			return fmt.Errorf("river migrator: %w", err)
 		}
@@ -56,7 +56,7 @@ func Migrate(ctx context.Context, db *store.DB) error {
 	case store.SQLite:
 		// SQLite has a single writer connection, so concurrent runs queue up
 		// on it and need no extra lock.
-		m, err := rivermigrate.New(riversqlite.New(db.W), &rivermigrate.Config{Logger: slog.Default()})
+		m, err := rivermigrate.New(riversqlite.New(db.W), &rivermigrate.Config{Logger: quietLogger()})
 		if err != nil {
 			return fmt.Errorf("river migrator: %w", err)
 		}
