@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"time"
@@ -246,4 +247,58 @@ func (c *Client) QueryResponse(ctx context.Context, responseID, query, promptKey
 	err := c.do(ctx, request{method: http.MethodPost, path: "/cloud/v1/responses/" + url.PathEscape(responseID) + "/query",
 		json: map[string]string{"query": query, "promptKey": promptKey}}, &out)
 	return &out, err
+}
+
+// ToolCall is a recorded agent tool call.
+type ToolCall struct {
+	Name       string          `json:"name"`
+	Arguments  json.RawMessage `json:"arguments"`
+	Result     string          `json:"result"`
+	Status     string          `json:"status"`
+	DurationMS int64           `json:"durationMs"`
+}
+
+// AgentRun is one exchange with the meeting assistant.
+type AgentRun struct {
+	ID        string     `json:"id"`
+	MeetingID string     `json:"meetingId"`
+	Message   string     `json:"message"`
+	Reply     string     `json:"reply"`
+	Model     string     `json:"model"`
+	Steps     int        `json:"steps"`
+	ToolCalls []ToolCall `json:"toolCalls"`
+}
+
+// AskAgent sends a message to the assistant of one meeting.
+func (c *Client) AskAgent(ctx context.Context, meetingID, message string) (*AgentRun, error) {
+	var out AgentRun
+	err := c.do(ctx, request{method: http.MethodPost, path: "/cloud/v1/meetings/" + url.PathEscape(meetingID) + "/agent",
+		json: map[string]string{"message": message}}, &out)
+	return &out, err
+}
+
+// AgentRun loads a recorded exchange.
+func (c *Client) AgentRun(ctx context.Context, meetingID, runID string) (*AgentRun, error) {
+	var out AgentRun
+	err := c.do(ctx, request{method: http.MethodGet, path: "/cloud/v1/meetings/" + url.PathEscape(meetingID) + "/agent/runs/" + url.PathEscape(runID)}, &out)
+	return &out, err
+}
+
+// MeetingActionItem is an action item recorded for a meeting.
+type MeetingActionItem struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Owner   string `json:"owner"`
+	DueDate string `json:"dueDate"`
+	Status  string `json:"status"`
+	Source  string `json:"source"`
+}
+
+// MeetingActionItems lists a meeting's recorded action items.
+func (c *Client) MeetingActionItems(ctx context.Context, meetingID string) ([]MeetingActionItem, error) {
+	var out struct {
+		Items []MeetingActionItem `json:"items"`
+	}
+	err := c.do(ctx, request{method: http.MethodGet, path: "/cloud/v1/meetings/" + url.PathEscape(meetingID) + "/action-items"}, &out)
+	return out.Items, err
 }

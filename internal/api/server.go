@@ -11,6 +11,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/quorumhq/quorum/internal/actionitem"
+	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api/cloud"
 	"github.com/quorumhq/quorum/internal/api/partner"
 	"github.com/quorumhq/quorum/internal/api/rest"
@@ -35,6 +37,8 @@ type Deps struct {
 	CloudTokens   *cloudtoken.Service
 	Meetings      *meeting.Service
 	Insight       *insight.Service
+	Agent         *agent.Service
+	Actions       *actionitem.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -71,7 +75,8 @@ func New(d Deps) *Server {
 	ph := &partner.Handler{Identities: d.Identities, OAuth: d.OAuth, Logger: d.Logger, EnforceScopes: d.EnforceScopes, MaxBodyBytes: d.MaxBodyBytes}
 	api.UseMiddleware(ph.RequireScopes(api))
 	ph.Register(api)
-	ch := &cloud.Handler{Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, MaxBodyBytes: d.MaxBodyBytes}
+	ch := &cloud.Handler{Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent, Actions: d.Actions,
+		MaxBodyBytes: d.MaxBodyBytes}
 	ch.Register(api)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/quorumhq/quorum/internal/actionitem"
+	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/ai/offline"
 	"github.com/quorumhq/quorum/internal/api"
 	"github.com/quorumhq/quorum/internal/api/rest"
@@ -42,6 +44,8 @@ type App struct {
 	Meetings   *meeting.Service
 	Index      *index.Service
 	Insight    *insight.Service
+	Actions    *actionitem.Service
+	Agent      *agent.Service
 	Jobs       *jobs.Queue
 	server     *api.Server
 }
@@ -96,10 +100,14 @@ func (a *App) init(ctx context.Context) error {
 		return a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID)
 	})
 	a.Insight = insight.NewService(a.DB, q, a.Meetings, a.Index, offline.Engine{}, offlineModel, a.Logger)
+	a.Actions = actionitem.NewService(a.DB)
+	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
+		Engine: offline.Engine{}, Model: offlineModel, Logger: a.Logger})
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,
-		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight, Ready: a.Ready,
+		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
+		Agent: a.Agent, Actions: a.Actions, Ready: a.Ready,
 	})
 	return nil
 }

@@ -328,3 +328,56 @@ func TestCloudAnalysis(t *testing.T) {
 		apiErr(t, err, 400, "empty_transcript")
 	})
 }
+
+func TestCloudAgentOffline(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f := e.fixture("agent@example.com")
+		c := cloudClient(t, e, f, "agent@example.com")
+		start := time.Date(2026, 11, 16, 15, 0, 0, 0, time.UTC) // a Monday
+		m, err := c.ImportMeeting(ctx, client.NewMeeting{Title: "Launch sync", StartTime: &start, Segments: []client.Segment{
+			{Speaker: "Ann", Text: "The launch moves to March because the billing migration is late."},
+			{Speaker: "Raj", Text: "I will finish the billing migration by Friday."},
+			{Speaker: "Ann", Text: "Great, then marketing can start the campaign in February."},
+		}})
+		require.NoError(t, err)
+		waitForHits(t, c, "", client.SearchRequest{Query: "billing", MeetingIDs: []string{m.ID}})
+
+		run, err := c.AskAgent(ctx, m.ID, "Why did the launch move?")
+		require.NoError(t, err)
+		require.Contains(t, run.Reply, "billing migration")
+		require.Equal(t, "search_meeting", run.ToolCalls[0].Name)
+		require.Equal(t, "success", run.ToolCalls[0].Status)
+
+		run, err = c.AskAgent(ctx, m.ID, "Add an action item for Raj to send the migration report by Friday")
+		require.NoError(t, err)
+		require.Len(t, run.ToolCalls, 1)
+		require.Equal(t, "create_action_item", run.ToolCalls[0].Name)
+		items, err := c.MeetingActionItems(ctx, m.ID)
+		require.NoError(t, err)
+		require.Len(t, items, 1)
+		require.Equal(t, "Raj", items[0].Owner)
+		require.Equal(t, "2026-11-20", items[0].DueDate)
+		require.Equal(t, "agent", items[0].Source)
+		require.Contains(t, items[0].Title, "migration report")
+
+		// Every exchange is recorded with its tool calls.
+		got, err := c.AgentRun(ctx, m.ID, run.ID)
+		require.NoError(t, err)
+		require.Equal(t, run.Reply, got.Reply)
+		require.Equal(t, "create_action_item", got.ToolCalls[0].Name)
+		require.JSONEq(t, string(run.ToolCalls[0].Arguments), string(got.ToolCalls[0].Arguments))
+
+		run, err = c.AskAgent(ctx, m.ID, "What are the action items?")
+		require.NoError(t, err)
+		require.Contains(t, run.Reply, "migration report")
+
+		_, err = c.AskAgent(ctx, m.ID, "")
+		apiErr(t, err, 400, "validation_error")
+		other := cloudClient(t, e, e.fixture("spy@example.com"), "spy@example.com")
+		_, err = other.AskAgent(ctx, m.ID, "Why did the launch move?")
+		apiErr(t, err, 404, "not_found")
+		_, err = other.AgentRun(ctx, m.ID, run.ID)
+		apiErr(t, err, 404, "not_found")
+	})
+}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/quorumhq/quorum/internal/actionitem"
+	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/insight"
@@ -27,6 +29,8 @@ type Handler struct {
 	Tokens       *cloudtoken.Service
 	Meetings     *meeting.Service
 	Insight      *insight.Service
+	Agent        *agent.Service
+	Actions      *actionitem.Service
 	MaxBodyBytes int64
 }
 
@@ -37,6 +41,7 @@ func (h *Handler) Register(api huma.API) {
 	h.registerAI(api)
 	h.registerSearch(api)
 	h.registerResponses(api)
+	h.registerAgent(api)
 }
 
 func (h *Handler) op(id, method, path, summary, tag string, status int) huma.Operation {

@@ -1,0 +1,71 @@
+// Package agent runs a tool-using assistant over one meeting: it reads the
+// transcript, summary, documents and action items through tools, can act
+// (create action items), stops after a bounded number of steps and records
+// every tool call. With a chat model configured the model plans the calls;
+// otherwise a rule-based planner drives the same tools with the offline
+// engine's retrieval and extraction.
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// DefaultMaxSteps bounds the model round trips of one run.
+const DefaultMaxSteps = 6
+
+// Message is one entry of a chat with a model.
+type Message struct {
+	Role       string // system, user, assistant or tool
+	Content    string
+	ToolCallID string
+	ToolCalls  []ToolCall
+}
+
+// ToolCall is a model's request to run a tool.
+type ToolCall struct {
+	ID        string
+	Name      string
+	Arguments string // JSON object
+}
+
+// Reply is a model's answer: content, or tool calls to make first.
+type Reply struct {
+	Content   string
+	ToolCalls []ToolCall
+	Model     string
+}
+
+// ToolSpec describes a tool to the model.
+type ToolSpec struct {
+	Name        string
+	Description string
+	Parameters  map[string]any // JSON Schema of the arguments object
+}
+
+// Chat is a chat model with tool calling (an OpenAI-compatible endpoint).
+type Chat interface {
+	Chat(ctx context.Context, messages []Message, tools []ToolSpec) (Reply, error)
+}
+
+// CallRecord is one executed tool call, kept with the run.
+type CallRecord struct {
+	Name       string          `json:"name"`
+	Arguments  json.RawMessage `json:"arguments"`
+	Result     string          `json:"result"`
+	Status     string          `json:"status"` // success or failure
+	DurationMS int64           `json:"durationMs"`
+}
+
+// Run is one completed exchange with the agent.
+type Run struct {
+	ID        string       `json:"id"`
+	MeetingID string       `json:"meetingId"`
+	Message   string       `json:"message"`
+	Reply     string       `json:"reply"`
+	Model     string       `json:"model"`
+	Steps     int          `json:"steps"`
+	ToolCalls []CallRecord `json:"toolCalls"`
+	CreatedAt time.Time    `json:"createdAt"`
+}

@@ -1,0 +1,189 @@
+package agent
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/quorumhq/quorum/internal/actionitem"
+	"github.com/quorumhq/quorum/internal/ai"
+	"github.com/quorumhq/quorum/internal/ai/offline"
+	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/insight"
+	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/store"
+)
+
+// MaxMessageRunes caps a message to the agent.
+const MaxMessageRunes = 4000
+
+// Service runs and records agent exchanges.
+type Service struct {
+	db       *store.DB
+	meetings *meeting.Service
+	insight  *insight.Service
+	actions  *actionitem.Service
+	engine   ai.Engine
+	chat     Chat // nil: plan offline
+	model    string
+	maxSteps int
+	logger   *slog.Logger
+	now      func() time.Time
+}
+
+// Config assembles a Service. Chat is optional.
+type Config struct {
+	DB       *store.DB
+	Meetings *meeting.Service
+	Insight  *insight.Service
+	Actions  *actionitem.Service
+	Engine   ai.Engine
+	Chat     Chat
+	Model    string
+	MaxSteps int
+	Logger   *slog.Logger
+}
+
+// NewService returns a Service.
+func NewService(c Config) *Service {
+	if c.MaxSteps <= 0 {
+		c.MaxSteps = DefaultMaxSteps
+	}
+	return &Service{db: c.DB, meetings: c.Meetings, insight: c.Insight, actions: c.Actions, engine: c.Engine, chat: c.Chat,
+		model: c.Model, maxSteps: c.MaxSteps, logger: c.Logger, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// offlineItems extracts action items from one segment with the offline
+// engine, which parses owners and due dates.
+func offlineItems(seg ai.Segment, ref time.Time) []ai.ActionItem {
+	return offline.ActionItems([]ai.Segment{seg}, ai.ItemOptions{Reference: ref})
+}
+
+// Run answers a message about a meeting and records the exchange.
+func (s *Service) Run(ctx context.Context, orgID int64, meetingUUID, userRef, message string) (Run, error) {
+	message = strings.TrimSpace(message)
+	if message == "" || utf8.RuneCountInString(message) > MaxMessageRunes {
+		return Run{}, fault.Invalid("message", "validation_error", "message must be 1 to %d characters", MaxMessageRunes)
+	}
+	m, err := s.meetings.Get(ctx, orgID, meetingUUID)
+	if err != nil {
+		return Run{}, err
+	}
+	stored, err := s.meetings.Segments(ctx, m)
+	if err != nil {
+		return Run{}, err
+	}
+	segs := make([]ai.Segment, len(stored))
+	for i, sg := range stored {
+		segs[i] = ai.Segment{Speaker: sg.Speaker, Text: sg.Text, Start: sg.Start, End: sg.End}
+	}
+	tb := &toolbox{orgID: orgID, meeting: m, insight: s.insight, actions: s.actions, segs: segs}
+	run := Run{ID: uuid.NewString(), MeetingID: m.UUID, Message: message, Model: s.model, CreatedAt: s.now()}
+	ref := m.StartTime
+	if ref.IsZero() {
+		ref = run.CreatedAt
+	}
+	if s.chat == nil {
+		run.Reply, run.ToolCalls = s.planOffline(ctx, tb, message, ref)
+		run.Steps = 1
+	} else if run.Reply, run.ToolCalls, run.Steps, run.Model, err = s.loop(ctx, tb, message); err != nil {
+		return Run{}, err
+	}
+	if run.ToolCalls == nil {
+		run.ToolCalls = []CallRecord{}
+	}
+	return run, s.save(ctx, orgID, m.ID, userRef, run)
+}
+
+// loop lets the chat model call tools until it answers or runs out of
+// steps.
+func (s *Service) loop(ctx context.Context, tb *toolbox, message string) (reply string, calls []CallRecord, steps int, model string, err error) {
+	specs := make([]ToolSpec, len(tools))
+	for i, t := range tools {
+		specs[i] = t.spec
+	}
+	msgs := []Message{
+		{Role: "system", Content: fmt.Sprintf("You are Quorum's meeting assistant for the meeting %q (%d transcript segments). "+
+			"Use the tools to look things up before answering; cite segment numbers. Only create action items when asked.", tb.meeting.Title, len(tb.segs))},
+		{Role: "user", Content: message},
+	}
+	model = s.model
+	for step := 1; step <= s.maxSteps; step++ {
+		r, err := s.chat.Chat(ctx, msgs, specs)
+		if err != nil {
+			return "", calls, step, model, fmt.Errorf("agent step %d: %w", step, err)
+		}
+		if r.Model != "" {
+			model = r.Model
+		}
+		if len(r.ToolCalls) == 0 {
+			return r.Content, calls, step, model, nil
+		}
+		msgs = append(msgs, Message{Role: "assistant", Content: r.Content, ToolCalls: r.ToolCalls})
+		for _, tc := range r.ToolCalls {
+			rec := tb.call(ctx, tc.Name, json.RawMessage(tc.Arguments))
+			calls = append(calls, rec)
+			msgs = append(msgs, Message{Role: "tool", ToolCallID: tc.ID, Content: rec.Result})
+		}
+	}
+	return fmt.Sprintf("I stopped after %d steps without a final answer.", s.maxSteps), calls, s.maxSteps, model, nil
+}
+
+func (s *Service) save(ctx context.Context, orgID, meetingID int64, userRef string, r Run) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO agent_runs (uuid, org_id, meeting_id, message, reply, model, steps, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), r.ID, orgID, meetingID, r.Message, r.Reply, r.Model, r.Steps, userRef, r.CreatedAt).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("insert agent run: %w", err)
+		}
+		for i, c := range r.ToolCalls {
+			if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO agent_tool_calls (run_id, seq, name, arguments, result, status, duration_ms)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`), id, i, c.Name, string(c.Arguments), c.Result, c.Status, c.DurationMS); err != nil {
+				return fmt.Errorf("insert agent tool call: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Get loads a recorded run of a meeting.
+func (s *Service) Get(ctx context.Context, orgID int64, meetingUUID, runUUID string) (Run, error) {
+	m, err := s.meetings.Get(ctx, orgID, meetingUUID)
+	if err != nil {
+		return Run{}, err
+	}
+	r := Run{MeetingID: m.UUID, ToolCalls: []CallRecord{}}
+	var id int64
+	err = s.db.R.QueryRowContext(ctx, s.db.Rebind(`SELECT id, uuid, message, reply, model, steps, created_at FROM agent_runs
+		WHERE org_id = ? AND meeting_id = ? AND uuid = ?`), orgID, m.ID, runUUID).Scan(&id, &r.ID, &r.Message, &r.Reply, &r.Model, &r.Steps, &r.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, fault.NotFound("agent run")
+	}
+	if err != nil {
+		return Run{}, fmt.Errorf("load agent run %s: %w", runUUID, err)
+	}
+	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(`SELECT name, arguments, result, status, duration_ms FROM agent_tool_calls WHERE run_id = ? ORDER BY seq`), id)
+	if err != nil {
+		return Run{}, fmt.Errorf("load tool calls of run %s: %w", runUUID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c CallRecord
+		var args string
+		if err := rows.Scan(&c.Name, &args, &c.Result, &c.Status, &c.DurationMS); err != nil {
+			return Run{}, fmt.Errorf("scan tool call: %w", err)
+		}
+		c.Arguments = json.RawMessage(args)
+		r.ToolCalls = append(r.ToolCalls, c)
+	}
+	return r, rows.Err()
+}

@@ -1,0 +1,104 @@
+package cloud
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/quorumhq/quorum/internal/actionitem"
+	"github.com/quorumhq/quorum/internal/agent"
+)
+
+type agentInput struct {
+	ID   string `path:"id"`
+	Body struct {
+		Message string `json:"message"`
+	}
+}
+
+type agentRunInput struct {
+	ID    string `path:"id"`
+	RunID string `path:"runId"`
+}
+
+type agentOutput struct{ Body agent.Run }
+
+// MeetingActionItem is an action item as the Cloud API shows it.
+type MeetingActionItem struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Owner     string    `json:"owner,omitempty"`
+	DueDate   string    `json:"dueDate,omitempty"`
+	Status    string    `json:"status"`
+	Source    string    `json:"source"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+type actionItemListOutput struct {
+	Body struct {
+		Items []MeetingActionItem `json:"items"`
+	}
+}
+
+func (h *Handler) registerAgent(api huma.API) {
+	huma.Register(api, h.op("runAgent", http.MethodPost, "/meetings/{id}/agent",
+		"Ask the meeting assistant; it reads and acts through recorded tool calls", "Agent", http.StatusOK), h.runAgent)
+	huma.Register(api, h.op("getAgentRun", http.MethodGet, "/meetings/{id}/agent/runs/{runId}", "A recorded agent exchange with its tool calls",
+		"Agent", http.StatusOK), h.getAgentRun)
+	huma.Register(api, h.op("listMeetingActionItems", http.MethodGet, "/meetings/{id}/action-items", "Action items recorded for a meeting",
+		"Agent", http.StatusOK), h.listActionItems)
+}
+
+// runAgent serves POST /cloud/v1/meetings/{id}/agent.
+func (h *Handler) runAgent(ctx context.Context, in *agentInput) (*agentOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.Agent.Run(ctx, c.OrgID, in.ID, c.UserRef, in.Body.Message)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	return &agentOutput{Body: r}, nil
+}
+
+// getAgentRun serves GET /cloud/v1/meetings/{id}/agent/runs/{runId}.
+func (h *Handler) getAgentRun(ctx context.Context, in *agentRunInput) (*agentOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.Agent.Get(ctx, c.OrgID, in.ID, in.RunID)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	return &agentOutput{Body: r}, nil
+}
+
+// listActionItems serves GET /cloud/v1/meetings/{id}/action-items.
+func (h *Handler) listActionItems(ctx context.Context, in *meetingIDInput) (*actionItemListOutput, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := h.Meetings.Get(ctx, c.OrgID, in.ID)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	items, err := h.Actions.ListByMeeting(ctx, c.OrgID, m.ID)
+	if err != nil {
+		return nil, fail(ctx, err)
+	}
+	out := &actionItemListOutput{}
+	out.Body.Items = make([]MeetingActionItem, 0, len(items))
+	for _, it := range items {
+		out.Body.Items = append(out.Body.Items, toActionItem(it))
+	}
+	return out, nil
+}
+
+func toActionItem(a actionitem.ActionItem) MeetingActionItem {
+	return MeetingActionItem{ID: a.UUID, Title: a.Title, Owner: a.Owner, DueDate: a.DueDate, Status: string(a.Status), Source: a.Source, CreatedAt: a.CreatedAt}
+}
