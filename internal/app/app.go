@@ -15,7 +15,6 @@ import (
 
 	"github.com/quorumhq/quorum/internal/actionitem"
 	"github.com/quorumhq/quorum/internal/agent"
-	"github.com/quorumhq/quorum/internal/ai/offline"
 	"github.com/quorumhq/quorum/internal/api"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
@@ -99,10 +98,14 @@ func (a *App) init(ctx context.Context) error {
 	a.Meetings = meeting.NewService(a.DB, q, func(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) error {
 		return a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID)
 	})
-	a.Insight = insight.NewService(a.DB, q, a.Meetings, a.Index, offline.Engine{}, offlineModel, a.Logger)
+	eng, chat, model, err := engine(a.Config)
+	if err != nil {
+		return err
+	}
+	a.Insight = insight.NewService(a.DB, q, a.Meetings, a.Index, eng, model, a.Logger)
 	a.Actions = actionitem.NewService(a.DB)
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
-		Engine: offline.Engine{}, Model: offlineModel, Logger: a.Logger})
+		Engine: eng, Chat: chat, Model: model, Logger: a.Logger})
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,
@@ -158,6 +161,3 @@ func (a *App) Start(ctx context.Context) error {
 func (a *App) Close(ctx context.Context) error {
 	return errors.Join(a.Jobs.Stop(ctx), a.DB.Close())
 }
-
-// offlineModel names the built-in engine in answers ("model" fields).
-const offlineModel = "quorum-offline"

@@ -105,6 +105,11 @@ func FromDomain(ctx context.Context, s Surface, err error) *Error {
 	if errors.As(err, &re) {
 		return re
 	}
+	var gw interface{ GatewayStatus() int }
+	if errors.As(err, &gw) {
+		slog.WarnContext(ctx, "upstream model call failed", "request_id", RequestID(ctx), "error", err)
+		return NewError(ctx, s, gw.GatewayStatus(), "upstream_unavailable", "the configured AI model server failed; try again later", nil)
+	}
 	fe, ok := fault.As(err)
 	if !ok {
 		if errors.Is(err, context.Canceled) {

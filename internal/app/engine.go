@@ -1,0 +1,59 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/quorumhq/quorum/internal/agent"
+	"github.com/quorumhq/quorum/internal/ai"
+	"github.com/quorumhq/quorum/internal/ai/offline"
+	"github.com/quorumhq/quorum/internal/ai/openai"
+	"github.com/quorumhq/quorum/internal/config"
+)
+
+// offlineModel names the built-in engine in answers ("model" fields).
+const offlineModel = "quorum-offline"
+
+// engine picks the intelligence engine: an OpenAI-compatible endpoint when
+// one is configured, else the offline engine. chat is nil offline.
+func engine(cfg config.Config) (e ai.Engine, chat agent.Chat, model string, err error) {
+	if cfg.AIBaseURL == "" {
+		return offline.Engine{}, nil, offlineModel, nil
+	}
+	p, err := openai.New(openai.Config{BaseURL: cfg.AIBaseURL, APIKey: cfg.AIAPIKey, Model: cfg.AIModel, EmbedModel: cfg.AIEmbedModel})
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("QUORUM_AI_BASE_URL: %w", err)
+	}
+	return p, chatAdapter{p}, p.Model(), nil
+}
+
+// chatAdapter lets the agent drive the provider's tool-calling chat.
+type chatAdapter struct{ p *openai.Provider }
+
+func (c chatAdapter) Chat(ctx context.Context, msgs []agent.Message, tools []agent.ToolSpec) (agent.Reply, error) {
+	in := make([]openai.Message, len(msgs))
+	for i, m := range msgs {
+		in[i] = openai.Message{Role: m.Role, Content: m.Content, ToolCallID: m.ToolCallID, ToolCalls: toProviderCalls(m.ToolCalls)}
+	}
+	specs := make([]openai.Tool, len(tools))
+	for i, t := range tools {
+		specs[i] = openai.Tool{Name: t.Name, Description: t.Description, Parameters: t.Parameters}
+	}
+	r, err := c.p.Chat(ctx, in, specs)
+	if err != nil {
+		return agent.Reply{}, err
+	}
+	out := agent.Reply{Content: r.Content, Model: r.Model}
+	for _, tc := range r.ToolCalls {
+		out.ToolCalls = append(out.ToolCalls, agent.ToolCall{ID: tc.ID, Name: tc.Name, Arguments: tc.Arguments})
+	}
+	return out, nil
+}
+
+func toProviderCalls(calls []agent.ToolCall) []openai.ToolCall {
+	out := make([]openai.ToolCall, len(calls))
+	for i, c := range calls {
+		out[i] = openai.ToolCall{ID: c.ID, Name: c.Name, Arguments: c.Arguments}
+	}
+	return out
+}
