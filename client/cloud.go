@@ -94,6 +94,7 @@ type Item struct {
 // MeetingSummary is a meeting's summary and extracted items.
 type MeetingSummary struct {
 	Summary     string       `json:"summary"`
+	SummaryText string       `json:"summaryText"`
 	Keywords    []string     `json:"keywords"`
 	ActionItems []ActionItem `json:"actionItems"`
 	Decisions   []Item       `json:"decisions"`

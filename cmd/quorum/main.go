@@ -23,6 +23,7 @@ Usage:
   quorum serve   [flags]     run the HTTP API and background workers
   quorum migrate [flags]     apply database migrations and exit
   quorum admin <command>     manage organizations, users, apps and tokens
+  quorum eval qmsum          score search, answers and summaries on QMSum through the API
   quorum version             print the version
 
 Every flag can also be set as a QUORUM_* environment variable; flags win.
@@ -63,6 +64,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return migrate(ctx, cfg, newLogger(cfg, stderr))
 	case "admin":
 		return admin(ctx, rest, environ, stdout, stderr)
+	case "eval":
+		return evalCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "quorum", app.Version)
 		return nil

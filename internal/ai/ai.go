@@ -48,7 +48,7 @@ type Summary struct {
 
 // Text returns the summary sentences joined by spaces.
 func (s Summary) Text() string {
-	return joinSentences(s.Sentences)
+	return JoinSentences(s.Sentences)
 }
 
 // Sentence is a sentence of generated text and the segment it is drawn from

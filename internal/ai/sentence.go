@@ -2,7 +2,8 @@ package ai
 
 import "strings"
 
-func joinSentences(sents []Sentence) string {
+// JoinSentences returns the sentences' text joined by spaces.
+func JoinSentences(sents []Sentence) string {
 	parts := make([]string, len(sents))
 	for i, s := range sents {
 		parts[i] = s.Text

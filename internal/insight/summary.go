@@ -13,7 +13,9 @@ import (
 
 // MeetingSummary is the summary of one meeting's transcript.
 type MeetingSummary struct {
-	Summary     string       `json:"summary"` // Markdown
+	Summary string `json:"summary"` // Markdown, one bullet per sentence with its speaker
+	// SummaryText is the same summary as plain sentences.
+	SummaryText string       `json:"summaryText"`
 	Keywords    []string     `json:"keywords"`
 	ActionItems []ActionItem `json:"actionItems"`
 	Decisions   []Item       `json:"decisions"`
@@ -97,7 +99,7 @@ func (s *Service) summarize(ctx context.Context, segs []ai.Segment, opts ai.Item
 	if err != nil {
 		return MeetingSummary{}, fmt.Errorf("questions: %w", err)
 	}
-	out := MeetingSummary{Summary: sum.Markdown, Keywords: []string{}, ActionItems: items, Decisions: toItems(decisions), Questions: toItems(questions)}
+	out := MeetingSummary{Summary: sum.Markdown, SummaryText: sum.Text(), Keywords: []string{}, ActionItems: items, Decisions: toItems(decisions), Questions: toItems(questions)}
 	for _, k := range kws {
 		out.Keywords = append(out.Keywords, k.Phrase)
 	}

@@ -68,10 +68,12 @@ func ValidateSegments(segs []transcript.Segment, allowEmpty bool) error {
 		return &fault.Error{Kind: fault.KindTooLarge, Code: "transcript_too_large", Field: "segments",
 			Message: "a transcript may have at most 50000 segments"}
 	}
+	// A turn may have no recognized words (speech transcripts have them);
+	// it keeps its position so that citations stay aligned, but a transcript
+	// must say something.
+	spoken := false
 	for i, s := range segs {
-		if strings.TrimSpace(s.Text) == "" {
-			return fault.Invalid("segments", "validation_error", "segment %d has no text", i)
-		}
+		spoken = spoken || strings.TrimSpace(s.Text) != ""
 		if utf8.RuneCountInString(s.Text) > MaxSegmentRunes {
 			return fault.Invalid("segments", "validation_error", "segment %d is longer than %d characters", i, MaxSegmentRunes)
 		}
@@ -81,6 +83,9 @@ func ValidateSegments(segs []transcript.Segment, allowEmpty bool) error {
 		if len(s.Speaker) > 200 {
 			return fault.Invalid("segments", "validation_error", "segment %d has a speaker name longer than 200 bytes", i)
 		}
+	}
+	if len(segs) > 0 && !spoken {
+		return fault.Invalid("segments", "empty_transcript", "the transcript has no text")
 	}
 	return nil
 }

@@ -44,8 +44,14 @@ type Chunk struct {
 // hits precise; a few neighbouring turns give BM25 enough context.
 const DefaultMaxWords = 120
 
+// MaxChunkSegments caps the segments of a transcript chunk, so a long run of
+// one-word turns ("Yeah." "Mm-hmm.") does not make one hit cite minutes of
+// talk.
+const MaxChunkSegments = 30
+
 // ChunkTranscript groups consecutive segments into chunks of at most maxWords
-// words, never splitting a segment, except that a segment longer than
+// spoken words (counted after text.Clean, so "{vocalsound}" and "um" do not
+// use up the budget) and MaxChunkSegments segments, never splitting a segment, except that a segment longer than
 // maxWords is cut into passages of whole sentences. Windows overlap: each
 // starts at the first segment past the middle (by words) of the previous
 // one, so talk that straddles two windows is still found whole.
@@ -60,18 +66,18 @@ func ChunkTranscript(segs []ai.Segment, maxWords int) []Chunk {
 	}
 	words := make([]int, len(segs))
 	for i, s := range segs {
-		words[i] = text.WordCount(s.Text)
+		words[i] = text.WordCount(text.Clean(s.Text))
 	}
 	for i := 0; i < len(segs); {
 		if words[i] > maxWords {
-			for _, p := range Passages(segs[i].Text, maxWords) {
+			for _, p := range passages(segs[i].Text, maxWords) {
 				chunks = append(chunks, transcriptChunk(segs, i, i, p))
 			}
 			i++
 			continue
 		}
 		end, n := i, words[i]
-		for end+1 < len(segs) && n+words[end+1] <= maxWords {
+		for end+1 < len(segs) && n+words[end+1] <= maxWords && end+1-i < MaxChunkSegments {
 			end++
 			n += words[end]
 		}
@@ -147,7 +153,7 @@ func speakers(segs []ai.Segment) []string {
 func ChunkDocument(body string, maxWords int) []Chunk {
 	var chunks []Chunk
 	for _, para := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n") {
-		for _, p := range Passages(para, maxWords) {
+		for _, p := range passages(para, maxWords) {
 			n := len(chunks)
 			chunks = append(chunks, Chunk{Source: SourceDocument, SegmentStart: n, SegmentEnd: n, Text: p})
 		}
@@ -155,9 +161,9 @@ func ChunkDocument(body string, maxWords int) []Chunk {
 	return chunks
 }
 
-// Passages packs the sentences of s into passages of at most maxWords words;
+// passages packs the sentences of s into passages of at most maxWords words;
 // a single longer sentence is cut at maxWords words.
-func Passages(s string, maxWords int) []string {
+func passages(s string, maxWords int) []string {
 	if maxWords <= 0 {
 		maxWords = DefaultMaxWords
 	}

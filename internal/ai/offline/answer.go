@@ -2,7 +2,6 @@ package offline
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/search"
@@ -65,11 +64,7 @@ func Answer(segs []ai.Segment, query string, opts ai.AnswerOptions) ai.Answer {
 	}
 	picked := selectMMR(sents, score, answerLambda, maxWords)
 	out := toSentences(sents, picked)
-	parts := make([]string, len(out))
-	for i, s := range out {
-		parts[i] = s.Text
-	}
-	return ai.Answer{Text: strings.Join(parts, " "), Sentences: out, Citations: citations(hits)}
+	return ai.Answer{Text: ai.JoinSentences(out), Sentences: out, Citations: citations(hits)}
 }
 
 func citations(hits []search.Hit) []ai.Citation {

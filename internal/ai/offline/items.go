@@ -21,7 +21,7 @@ func ActionItems(segs []ai.Segment, opts ai.ItemOptions) []ai.ActionItem {
 	for i, seg := range segs {
 		for _, s := range text.Sentences(text.Clean(seg.Text)) {
 			s = trimLeadIn(s)
-			if len(text.Terms(s)) < 2 {
+			if n := len(text.Terms(s)); n < 2 || text.WordCount(s) > maxItemWords {
 				continue
 			}
 			owner, ok := "", false
@@ -54,8 +54,12 @@ func ActionItems(segs []ai.Segment, opts ai.ItemOptions) []ai.ActionItem {
 	return out
 }
 
+// maxItemWords skips rambling sentences: a task someone will act on is
+// stated briefly.
+const maxItemWords = 35
+
 var (
-	commitmentRE = regexp.MustCompile(`(?i)\b(i'll|i will|i'm going to|i am going to|i can take|i'll take|let me)\s+(\w+)`)
+	commitmentRE = regexp.MustCompile(`(?i)\b(i'll|i will|i'm going to|i am going to|i can take)\s+(\w+)`)
 	requestRE    = regexp.MustCompile(`(?i)\b(can|could|would|will) you (please )?(\w+)|\bplease (\w+)|\byou (should|need to|have to|must) (\w+)|\b(action item|to-do|todo)\b`)
 	teamTaskRE   = regexp.MustCompile(`(?i)\b(we need to|we have to|we should|we must|we'll need to|someone needs to|somebody should|let's make sure|follow up on|we'll have to)\b`)
 	acceptRE     = regexp.MustCompile(`(?i)^\W*(sure|yes|yeah|ok|okay|will do|no problem|of course|i can|i will|i'll)\b`)
@@ -104,7 +108,7 @@ func Decisions(segs []ai.Segment) []ai.Item {
 	return matchItems(segs, decisionRE, false)
 }
 
-var decisionRE = regexp.MustCompile(`(?i)\b(we(('ve| have)? decided| agreed|'ve agreed| have agreed)|decided to|decision is|agreed (on|to|that)|let's go (with|for)|we('ll| will) go (with|for)|we're going (with|for)|settled on|final decision|it's decided|we('ll| will) use)\b`)
+var decisionRE = regexp.MustCompile(`(?i)\b(we(('ve| have)? decided| agreed|'ve agreed| have agreed)|decided to|decision is|agreed (on|to|that)|let's go (with|for)|we('ll| will) go (with|for)|we're going (with|for)|settled on|final decision (?:is|was)|it's decided|we('ll| will) use)\b`)
 
 // Questions finds open questions: substantive questions (at least three
 // content words, not a tag like "right?") that the next speaker does not

@@ -26,7 +26,7 @@ func Clean(s string) string {
 		}
 		out = append(out, w)
 	}
-	out = dropRepeats(out)
+	out = dropRepeats(dropFragments(out))
 	s = strings.Join(out, " ")
 	s = hedgeRE.ReplaceAllString(s, "$1")
 	s = punctSpacing.Replace(s)
@@ -54,6 +54,48 @@ var (
 		"mm": {}, "mmm": {}, "mm-hmm": {}, "uh-huh": {}, "uh-oh": {}, "ah": {}, "eh": {},
 	}
 )
+
+// dropFragments removes the broken-off starts of words that speech
+// transcripts keep: a short lowercase word that begins one of the next two
+// words ("th think", "th I think", "co could") and stray lowercase letters
+// other than "a" and "i".
+func dropFragments(words []string) []string {
+	out := words[:0:0]
+	for i, w := range words {
+		if isFragment(w) || isRestart(w, words[i+1:min(i+3, len(words))]) {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// isRestart reports whether w is a short lowercase prefix of a longer word
+// in next; function words ("the there") are real words, never restarts.
+func isRestart(w string, next []string) bool {
+	if len(w) > 3 || !isLowerWord(w) || IsStopword(w) {
+		return false
+	}
+	for _, n := range next {
+		if len(n) > len(w) && strings.HasPrefix(strings.ToLower(n), w) {
+			return true
+		}
+	}
+	return false
+}
+
+func isFragment(w string) bool {
+	return len(w) == 1 && w[0] >= 'b' && w[0] <= 'z' && w != "i"
+}
+
+func isLowerWord(w string) bool {
+	for _, r := range w {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return w != ""
+}
 
 // dropRepeats removes immediately repeated words and two- or three-word
 // phrases, comparing case-insensitively.

@@ -1,0 +1,176 @@
+package search
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/quorumhq/quorum/internal/ai"
+)
+
+// meeting builds the chunks of a transcript, one chunk per segment.
+func meeting(org, id string, segs ...ai.Segment) []Chunk {
+	chunks := ChunkTranscript(segs, 0)
+	for i := range chunks {
+		chunks[i].OrgID, chunks[i].MeetingID = org, id
+	}
+	return chunks
+}
+
+func seg(speaker, text string) ai.Segment { return ai.Segment{Speaker: speaker, Text: text} }
+
+func newTestIndex(t *testing.T, p Params) *Index {
+	t.Helper()
+	ix := New(p)
+	must(t, ix.Replace("m1", meeting("o1", "m1",
+		seg("Ann", "Let us talk about the budget for the launch."),
+		seg("Bob", "The budget is tight, the budget needs review."),
+		seg("Ann", "And the rubber casing for the remote?"),
+		seg("Cy", "Marketing likes a spongy rubber casing."),
+	), nil))
+	must(t, ix.Replace("m2", meeting("o1", "m2",
+		seg("Dee", "Budget approved by finance."),
+		seg("Eve", "Lunch is at noon."),
+	), nil))
+	must(t, ix.Replace("m3", meeting("o2", "m3", seg("Fay", "Our budget is secret.")), nil))
+	return ix
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSearchBM25Ranking(t *testing.T) {
+	ix := newTestIndex(t, BaselineParams())
+	hits := ix.Search(Query{Text: "budget review", MeetingID: "m1"})
+	if len(hits) == 0 || hits[0].SegmentStart != 1 {
+		t.Fatalf("best hit for 'budget review' = %+v, want segment 1", hits)
+	}
+	for i := 1; i < len(hits); i++ {
+		if hits[i].Score > hits[i-1].Score {
+			t.Errorf("hits not sorted by score: %v", hits)
+		}
+	}
+	if hits := ix.Search(Query{Text: "xylophone"}); len(hits) != 0 {
+		t.Errorf("unknown word matched %v", hits)
+	}
+}
+
+func TestSearchFilters(t *testing.T) {
+	ix := newTestIndex(t, DefaultParams())
+	tests := []struct {
+		q    Query
+		want []string // meeting ids of the hits, in any order
+	}{
+		{Query{Text: "budget", MeetingID: "m2"}, []string{"m2"}},
+		{Query{Text: "budget", OrgID: "o2"}, []string{"m3"}},
+		{Query{Text: "budget", OrgID: "o1", Source: SourceDocument}, nil},
+	}
+	for _, tt := range tests {
+		for _, h := range ix.Search(tt.q) {
+			if !contains(tt.want, h.MeetingID) {
+				t.Errorf("%+v: hit from %s", tt.q, h.MeetingID)
+			}
+		}
+	}
+	if hits := ix.Search(Query{Text: "budget", OrgID: "o1", Limit: 1}); len(hits) != 1 {
+		t.Errorf("Limit 1 gave %d hits", len(hits))
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSearchSpeakerBoost(t *testing.T) {
+	ix := newTestIndex(t, DefaultParams())
+	hits := ix.Search(Query{Text: "What did Cy say about the rubber casing?", MeetingID: "m1"})
+	if len(hits) == 0 || hits[0].Speaker != "Cy" {
+		t.Errorf("best hit = %+v, want Cy's turn", hits)
+	}
+}
+
+func TestReplaceAndRemove(t *testing.T) {
+	ix := newTestIndex(t, BaselineParams())
+	if n := ix.Len(); n != 7 {
+		t.Fatalf("Len = %d, want 7", n)
+	}
+	must(t, ix.Replace("m2", meeting("o1", "m2", seg("Dee", "Lunch moved to one.")), nil))
+	if hits := ix.Search(Query{Text: "finance", MeetingID: "m2"}); len(hits) != 0 {
+		t.Errorf("replaced text still found: %v", hits)
+	}
+	if hits := ix.Search(Query{Text: "lunch", MeetingID: "m2"}); len(hits) != 1 {
+		t.Errorf("new text not found: %v", hits)
+	}
+	ix.Remove("m1")
+	ix.Remove("missing")
+	if n := ix.Len(); n != 2 {
+		t.Errorf("Len after remove = %d, want 2", n)
+	}
+	if hits := ix.Search(Query{Text: "rubber"}); len(hits) != 0 {
+		t.Errorf("removed meeting still found: %v", hits)
+	}
+	// Corpus statistics must match a fresh index over the same chunks.
+	fresh := New(BaselineParams())
+	must(t, fresh.Replace("m2", meeting("o1", "m2", seg("Dee", "Lunch moved to one.")), nil))
+	must(t, fresh.Replace("m3", meeting("o2", "m3", seg("Fay", "Our budget is secret.")), nil))
+	a, b := ix.Search(Query{Text: "budget lunch"}), fresh.Search(Query{Text: "budget lunch"})
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("after remove: %v\nfresh: %v", a, b)
+	}
+}
+
+func TestReplaceValidates(t *testing.T) {
+	ix := New(DefaultParams())
+	mixed := append(meeting("o1", "a", seg("A", "one")), meeting("o1", "b", seg("B", "two"))...)
+	if err := ix.Replace("k", mixed, nil); err != ErrMixedGroup {
+		t.Errorf("mixed group: err = %v", err)
+	}
+	if err := ix.Replace("k", meeting("o1", "a", seg("A", "one")), [][]float32{{1, 2}}); err == nil {
+		t.Error("want an error for a short vector")
+	}
+	if err := ix.Replace("k", meeting("o1", "a", seg("A", "one")), [][]float32{}); err == nil {
+		t.Error("want an error for a missing vector")
+	}
+}
+
+func TestMentionedSpeakers(t *testing.T) {
+	names := []string{"Project Manager", "User Interface", "PhD C", "Professor E", "Huw Morris AM", "Industrial Designer"}
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"What did User Interface think of the buttons?", []string{"User Interface"}},
+		{"What did C think about ATLAS?", []string{"PhD C"}},
+		{"What did the professor say about overlap?", []string{"Professor E"}},
+		{"What did Huw Morris think of the no deal scenario?", []string{"Huw Morris AM"}},
+		{"What did Industrial Design propose?", []string{"Industrial Designer"}},
+		{"A summary of the interface discussion", nil},
+	}
+	for _, tt := range tests {
+		bits := mentionedSpeakers(tt.query, names)
+		var got []string
+		for b, n := range names {
+			if bits&(1<<b) != 0 {
+				got = append(got, n)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%q: got %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
+func TestContentTerms(t *testing.T) {
+	got := ContentTerms("Summarize the discussion about the remote control")
+	if fmt.Sprint(got) != "[remot control]" {
+		t.Errorf("ContentTerms = %v", got)
+	}
+}
