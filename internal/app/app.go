@@ -90,6 +90,10 @@ func (a *App) init(ctx context.Context) error {
 		MaxWorkers:   a.Config.Workers,
 		InsertOnly:   a.Config.Workers == 0,
 		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true)},
+		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
+		// polling; a short interval keeps "imported" close to "searchable".
+		FetchPollInterval: 200 * time.Millisecond,
+		FetchCooldown:     20 * time.Millisecond,
 	})
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
