@@ -39,6 +39,10 @@ type AuthorizeParams struct {
 
 // AuthorizationURL builds the URL a browser is sent to.
 func (c *Client) AuthorizationURL(app App, p AuthorizeParams) string {
+	return c.base + "/oauth2/authorize?" + authorizeValues(app, p).Encode()
+}
+
+func authorizeValues(app App, p AuthorizeParams) url.Values {
 	q := url.Values{"client_id": {app.ClientID}, "redirect_uri": {app.RedirectURI}, "response_type": {"code"}}
 	if p.Scope != "" {
 		q.Set("scope", p.Scope)
@@ -53,7 +57,7 @@ func (c *Client) AuthorizationURL(app App, p AuthorizeParams) string {
 	if p.LoginHint != "" {
 		q.Set("login_hint", p.LoginHint)
 	}
-	return c.base + "/oauth2/authorize?" + q.Encode()
+	return q
 }
 
 // NewPKCE returns a random code verifier and its S256 challenge.
@@ -73,21 +77,10 @@ var ErrNoRedirect = errors.New("the authorization server did not redirect")
 // decision "allow" or "deny", and returns the redirect URL it answers with.
 // It is meant for tests and automation; people use the HTML page.
 func (c *Client) SubmitLogin(ctx context.Context, app App, p AuthorizeParams, email, password, decision string) (*url.URL, error) {
-	form := url.Values{"client_id": {app.ClientID}, "redirect_uri": {app.RedirectURI}, "response_type": {"code"},
-		"email": {email}, "password": {password}, "decision": {decision}}
-	if p.Scope != "" {
-		form.Set("scope", p.Scope)
-	}
-	if p.State != "" {
-		form.Set("state", p.State)
-	}
-	if p.CodeChallenge != "" {
-		form.Set("code_challenge", p.CodeChallenge)
-		form.Set("code_challenge_method", "S256")
-	}
-	if p.LoginHint != "" {
-		form.Set("login_hint", p.LoginHint)
-	}
+	form := authorizeValues(app, p)
+	form.Set("email", email)
+	form.Set("password", password)
+	form.Set("decision", decision)
 	hc := *c.http
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/oauth2/authorize", strings.NewReader(form.Encode()))

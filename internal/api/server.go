@@ -100,7 +100,12 @@ func New(d Deps) *Server {
 		rest.NewError(r.Context(), rest.SurfaceOf(r.URL.Path), http.StatusNotFound, "not_found", "no such endpoint", nil).Write(w)
 	})
 
-	idem := rest.NewIdempotency(d.DB, d.Logger, d.MaxBodyBytes, partner.IdempotencyScope)
+	idem := rest.NewIdempotency(d.DB, d.Logger, d.MaxBodyBytes, func(r *http.Request) string {
+		if s := partner.IdempotencyScope(r); s != "" {
+			return s
+		}
+		return cloud.IdempotencyScope(r)
+	})
 	h := rest.Chain(mux,
 		rest.RequestIDs,
 		rest.AccessLog(d.Logger),

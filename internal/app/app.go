@@ -80,11 +80,12 @@ func (a *App) init(ctx context.Context) error {
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
 	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
 	a.Index = index.NewService(a.DB, a.Logger)
-	idem := rest.NewIdempotency(a.DB, a.Logger, a.Config.MaxBodyBytes, nil)
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &index.Worker{Service: a.Index})
-	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){idem.PurgeExpired, a.Cloud.PurgeExpired}, logger: a.Logger})
+	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
+		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired,
+	}, logger: a.Logger})
 	q, err := jobs.New(a.DB, a.Logger, jobs.Config{
 		Workers:      workers,
 		MaxWorkers:   a.Config.Workers,

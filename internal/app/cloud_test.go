@@ -381,3 +381,20 @@ func TestCloudAgentOffline(t *testing.T) {
 		apiErr(t, err, 404, "not_found")
 	})
 }
+
+func TestCloudIdempotentImport(t *testing.T) {
+	e := newEnv(t, "sqlite://"+t.TempDir()+"/q.db")
+	f := e.fixture("retry@example.com")
+	c := cloudClient(t, e, f, "retry@example.com").With(client.WithHeader("Idempotency-Key", "import-42"))
+	ctx := context.Background()
+	big := make([]client.Segment, 20000) // a body far over the 1 MiB JSON default
+	for i := range big {
+		big[i] = client.Segment{Speaker: "Ann", Text: "A long meeting keeps going with many more words to say."}
+	}
+	first, err := c.ImportMeeting(ctx, client.NewMeeting{Title: "Retry me", Segments: big})
+	require.NoError(t, err)
+	require.Equal(t, len(big), first.SegmentCount)
+	again, err := c.ImportMeeting(ctx, client.NewMeeting{Title: "Retry me", Segments: big})
+	require.NoError(t, err)
+	require.Equal(t, first.ID, again.ID, "a retried import must not create a second meeting")
+}

@@ -39,9 +39,6 @@ func (s *Service) Create(ctx context.Context, orgID int64, n New) (Meeting, erro
 	now := s.now()
 	m := Meeting{UUID: uuid.NewString(), OrgID: orgID, Title: n.Title, Language: n.Language, RoomName: n.RoomName,
 		StartTime: n.StartTime.UTC(), CreatedBy: n.CreatedBy, CreatedAt: now, UpdatedAt: now, SegmentCount: len(n.Segments)}
-	if n.StartTime.IsZero() {
-		m.StartTime = time.Time{}
-	}
 	if len(n.Segments) > 0 {
 		m.TranscriptVersion = 1
 	}

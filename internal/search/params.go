@@ -21,6 +21,9 @@ type Params struct {
 	// SpeakerBoost multiplies by 1+SpeakerBoost the score of chunks in which a
 	// speaker the query names ("What did Marketing say about ...") speaks.
 	SpeakerBoost float64
+	// LocalIDF is the share of a term's idf computed over the searched
+	// meeting's own chunks rather than the whole corpus.
+	LocalIDF float64
 	// RewriteQuery drops question boilerplate ("summarize the discussion
 	// about", "what did the group think") that matches any chunk equally.
 	RewriteQuery bool

@@ -64,9 +64,12 @@ func (ix *Index) Search(q Query) []Hit {
 	for _, g := range groups {
 		s := scored{g: g}
 		gw := weights
+		if p.LocalIDF > 0 {
+			gw = g.localWeights(weights, terms, p.LocalIDF)
+		}
 		if p.SpeakerBoost > 0 {
 			s.boost = mentionedSpeakers(q.Text, g.speakerNames)
-			gw = withoutNames(weights, g.speakerNames, s.boost)
+			gw = withoutNames(gw, g.speakerNames, s.boost)
 		}
 		s.bm = g.bm25(gw, p, ix.avgLen())
 		for _, x := range s.bm {
@@ -115,6 +118,19 @@ func (ix *Index) termWeights(terms map[string]float64) map[string]float32 {
 		}
 	}
 	return w
+}
+
+// localWeights blends each term's corpus weight with its weight under the
+// group's own document frequencies: share is the local part.
+func (g *group) localWeights(weights map[string]float32, terms map[string]float64, share float64) map[string]float32 {
+	out := make(map[string]float32, len(weights))
+	n := float64(len(g.chunks))
+	for t, w := range weights {
+		df := float64(len(g.postings[t]))
+		local := float32(terms[t] * math.Log(1+(n-df+0.5)/(df+0.5)))
+		out[t] = float32(1-share)*w + float32(share)*local
+	}
+	return out
 }
 
 // withoutNames drops from weights the words of the speaker names the query

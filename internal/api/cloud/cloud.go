@@ -6,6 +6,7 @@ package cloud
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -73,6 +74,15 @@ func (h *Handler) Authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(rest.WithPrincipal(r.Context(), &c)))
 	})
+}
+
+// IdempotencyScope scopes Idempotency-Key per app and end user.
+func IdempotencyScope(r *http.Request) string {
+	c, ok := rest.Principal(r.Context()).(*cloudtoken.Caller)
+	if !ok {
+		return ""
+	}
+	return "cloud:" + strconv.FormatInt(c.AppID, 10) + ":" + c.UserRef
 }
 
 func caller(ctx context.Context) (*cloudtoken.Caller, error) {

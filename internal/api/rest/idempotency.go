@@ -52,24 +52,13 @@ func validIdempotencyKey(k string) bool {
 
 // recorder captures a response while passing it through.
 type recorder struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
+	statusWriter
+	body bytes.Buffer
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
 	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
+	return r.statusWriter.Write(b)
 }
 
 // Middleware is the http middleware.
@@ -96,13 +85,19 @@ func (m *Idempotency) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, m.MaxBody+1))
+		// The fingerprint covers the first MaxBody bytes and the declared
+		// length; the rest of a larger body (a transcript upload) is passed
+		// on unread, for the operation's own size limit to judge.
+		head, err := io.ReadAll(io.LimitReader(r.Body, m.MaxBody))
 		if err != nil {
 			NewError(r.Context(), s, http.StatusBadRequest, "invalid_request_body", "could not read request body", nil).Write(w)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery + "\n" + string(body)))
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s %s?%s\n%d\n%s", r.Method, r.URL.Path, r.URL.RawQuery, r.ContentLength, head)))
 		hash := hex.EncodeToString(sum[:])
 
 		replay, err := m.begin(r.Context(), s, scope, key, hash)
@@ -122,7 +117,7 @@ func (m *Idempotency) Middleware(next http.Handler) http.Handler {
 			_, _ = w.Write(replay.body)
 			return
 		}
-		rec := &recorder{ResponseWriter: w}
+		rec := &recorder{statusWriter: statusWriter{ResponseWriter: w}}
 		completed := false
 		defer func() {
 			// On a panic or a server error the key is released so that a
@@ -207,9 +202,10 @@ func (m *Idempotency) release(ctx context.Context, scope, key string) {
 	}
 }
 
-// PurgeExpired deletes keys past their window; a periodic job calls it.
-func (m *Idempotency) PurgeExpired(ctx context.Context) (int64, error) {
-	res, err := m.db.W.ExecContext(ctx, m.db.Rebind(`DELETE FROM idempotency_keys WHERE expires_at <= ?`), m.now())
+// PurgeExpiredKeys deletes idempotency keys past their window; a periodic
+// job calls it.
+func PurgeExpiredKeys(ctx context.Context, db *store.DB) (int64, error) {
+	res, err := db.W.ExecContext(ctx, db.Rebind(`DELETE FROM idempotency_keys WHERE expires_at <= ?`), time.Now().UTC())
 	if err != nil {
 		return 0, fmt.Errorf("purge idempotency keys: %w", err)
 	}
