@@ -54,7 +54,7 @@ func newService(t *testing.T, db *store.DB, chat Chat, maxSteps int) (*Service, 
 	meetings := meeting.NewService(db, q, func(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) error {
 		return idx.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID)
 	})
-	org, err := identity.NewService(db).CreateOrg(ctx, "Acme")
+	org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
 	require.NoError(t, err)
 	m, err := meetings.Create(ctx, org.ID, meeting.New{Title: "Sync", Segments: []transcript.Segment{
 		{Speaker: "Ann", Text: "We agreed to ship on Monday."}, {Speaker: "Raj", Text: "I will update the docs."},

@@ -76,7 +76,7 @@ func (a *App) init(ctx context.Context) error {
 		}
 		mailer = s
 	}
-	a.Identities = identity.NewService(a.DB)
+	a.Identities = identity.NewService(a.DB, a.Config.AllowPrivateURLs)
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
 	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
 	a.Index = index.NewService(a.DB, a.Logger)

@@ -189,3 +189,21 @@ func basic(user, pass string) string {
 	req.SetBasicAuth(user, pass)
 	return strings.TrimPrefix(req.Header.Get("Authorization"), "Basic ")
 }
+
+func TestWebhookURLMustBePublic(t *testing.T) {
+	ctx := context.Background()
+	for _, private := range []string{"http://127.0.0.1:9000/hook", "http://169.254.169.254/latest", "http://localhost/hook", "http://10.0.0.5/hook"} {
+		e := newEnv(t, "sqlite://"+t.TempDir()+"/q.db")
+		f := e.fixture("hook@example.com")
+		_, err := e.client(client.WithAPIKey(f.apiKey, "")).UpdateApp(ctx, client.AppUpdate{WebhookURL: &private})
+		ce := apiErr(t, err, 400, "validation_error")
+		require.Equal(t, "webhook_url", ce.Body["field"])
+
+		// Operators running receivers on their own network can allow it.
+		e = newEnv(t, "sqlite://"+t.TempDir()+"/q.db", "--allow-private-urls")
+		f = e.fixture("hook@example.com")
+		a, err := e.client(client.WithAPIKey(f.apiKey, "")).UpdateApp(ctx, client.AppUpdate{WebhookURL: &private})
+		require.NoError(t, err)
+		require.Equal(t, private, *a.WebhookURL)
+	}
+}

@@ -48,6 +48,29 @@ type setting struct {
 	set   func(c *Config, v string) error
 }
 
+// boolean settings (those whose default is true or false) may be given as
+// a bare flag: --enforce-scopes.
+func (s setting) boolean() bool { return s.def == "true" || s.def == "false" }
+
+// textFlag holds a flag's raw text; Load parses and validates it once,
+// whether it came from the command line or the environment.
+type textFlag struct {
+	v       *string
+	boolean bool
+}
+
+func (f textFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return *f.v
+}
+
+func (f textFlag) Set(s string) error { *f.v = s; return nil }
+
+// IsBoolFlag lets "--flag" mean "--flag=true" for boolean settings.
+func (f textFlag) IsBoolFlag() bool { return f.boolean }
+
 func (s setting) env() string {
 	return "QUORUM_" + strings.ToUpper(strings.ReplaceAll(s.name, "-", "_"))
 }
@@ -178,7 +201,9 @@ func Load(args []string, environ []string, usage io.Writer) (Config, []string, e
 		if v, ok := env[s.env()]; ok {
 			def = v
 		}
-		values[s.name] = fs.String(s.name, def, s.usage+" ($"+s.env()+")")
+		v := def
+		values[s.name] = &v
+		fs.Var(textFlag{v: &v, boolean: s.boolean()}, s.name, s.usage+" ($"+s.env()+")")
 	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, nil, err

@@ -50,3 +50,10 @@ func TestLoadRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestBareBooleanFlags(t *testing.T) {
+	c, _, err := Load([]string{"--allow-private-urls", "--enforce-scopes=false"}, nil, io.Discard)
+	require.NoError(t, err)
+	require.True(t, c.AllowPrivateURLs)
+	require.False(t, c.EnforceScopes)
+}

@@ -19,12 +19,15 @@ import (
 type Service struct {
 	db    *store.DB
 	store *Store
-	now   func() time.Time
+	// allowPrivateURLs lets webhook URLs point at private networks.
+	allowPrivateURLs bool
+	now              func() time.Time
 }
 
-// NewService returns a Service on db.
-func NewService(db *store.DB) *Service {
-	return &Service{db: db, store: NewStore(db), now: func() time.Time { return time.Now().UTC() }}
+// NewService returns a Service on db. allowPrivateURLs mirrors
+// QUORUM_ALLOW_PRIVATE_URLS.
+func NewService(db *store.DB, allowPrivateURLs bool) *Service {
+	return &Service{db: db, store: NewStore(db), allowPrivateURLs: allowPrivateURLs, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // Store exposes the read side for other services.
@@ -286,7 +289,7 @@ func (s *Service) UpdateApp(ctx context.Context, appID int64, p AppPatch) (App, 
 		a.Description = *p.Description
 	}
 	if p.WebhookURL != nil {
-		if err := validateWebhookURL(*p.WebhookURL); err != nil {
+		if err := validateWebhookURL(*p.WebhookURL, s.allowPrivateURLs); err != nil {
 			return App{}, err
 		}
 		a.WebhookURL = *p.WebhookURL

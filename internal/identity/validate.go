@@ -1,11 +1,11 @@
 package identity
 
 import (
-	"net/url"
 	"regexp"
 	"slices"
 
 	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/netguard"
 )
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
@@ -17,16 +17,15 @@ func validateSlug(slug string) error {
 	return nil
 }
 
-func validateWebhookURL(raw string) error {
+func validateWebhookURL(raw string, allowPrivate bool) error {
 	if raw == "" {
 		return nil
 	}
 	if len(raw) > 2000 {
 		return fault.Invalid("webhook_url", "validation_error", "webhook_url is longer than 2000 characters")
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fault.Invalid("webhook_url", "validation_error", "webhook_url must be an absolute http(s) URL")
+	if err := netguard.CheckURL(raw, allowPrivate); err != nil {
+		return fault.Invalid("webhook_url", "validation_error", "webhook_url: %v", err)
 	}
 	return nil
 }

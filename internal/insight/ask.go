@@ -119,22 +119,21 @@ func (s *Service) answerFromMeeting(ctx context.Context, orgID int64, meetingUUI
 		return "", nil, fmt.Errorf("answer from meeting %s: %w", meetingUUID, err)
 	}
 	var sources []Hit
+	cite := func(start, end int) int {
+		sources = append(sources, segmentHit(meetingUUID, segs, start, end))
+		return offset + len(sources)
+	}
 	number := map[int]int{} // citation index -> source number
 	var b strings.Builder
 	for _, sent := range ans.Sentences {
-		ci := citationOf(ans.Citations, sent.SegmentIndex)
-		n, ok := number[ci]
-		if !ok {
-			start, end := sent.SegmentIndex, sent.SegmentIndex
-			if ci >= 0 {
-				start, end = ans.Citations[ci].SegmentStart, ans.Citations[ci].SegmentEnd
-			}
-			sources = append(sources, segmentHit(meetingUUID, segs, start, end))
-			n = offset + len(sources)
+		var n int
+		if ci := citationOf(ans.Citations, sent.SegmentIndex); ci < 0 {
+			n = cite(sent.SegmentIndex, sent.SegmentIndex)
+		} else if known, ok := number[ci]; ok {
+			n = known
+		} else {
+			n = cite(ans.Citations[ci].SegmentStart, ans.Citations[ci].SegmentEnd)
 			number[ci] = n
-			if ci < 0 {
-				delete(number, ci) // uncovered sentences each get their own source
-			}
 		}
 		if b.Len() > 0 {
 			b.WriteByte(' ')
