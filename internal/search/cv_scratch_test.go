@@ -290,3 +290,82 @@ func TestCVDisagree(t *testing.T) {
 	}
 	t.Logf("better %.0f worse %.0f same %.0f oracle MRR %.3f", better, worse, same, oracle/n)
 }
+
+func TestCVShow(t *testing.T) {
+	if os.Getenv("QUORUM_SEARCH_CV") == "" {
+		t.Skip()
+	}
+	e := cvSetup(t)
+	shown := 0
+	for mi, m := range e.ms {
+		if mi%7 != 3 {
+			continue
+		}
+		for _, q := range m.queries {
+			hits := e.ix.Search(Query{Text: q.text, MeetingID: m.id, Limit: 10})
+			if len(hits) == 0 || cvRR(hits, q.gold) == 1 || shown > 12 {
+				continue
+			}
+			shown++
+			h := hits[0]
+			gs := q.gold[0]
+			gt := ""
+			for s := gs[0]; s <= gs[1] && s < len(m.segs) && len(gt) < 600; s++ {
+				gt += m.segs[s].Speaker + ": " + m.segs[s].Text + " | "
+			}
+			ht := h.Text
+			if len(ht) > 500 {
+				ht = ht[:500]
+			}
+			t.Logf("\nQ=%q rr=%.2f\nHIT [%d,%d] %s\nGOLD %v %s\n", q.text, cvRR(hits, q.gold), h.SegmentStart, h.SegmentEnd, ht, q.gold, gt)
+		}
+	}
+}
+
+func cvDomain(m cvMeeting) string {
+	for _, s := range m.segs[:min(30, len(m.segs))] {
+		switch {
+		case s.Speaker == "Project Manager" || s.Speaker == "Marketing":
+			return "ami"
+		case len(s.Speaker) > 4 && (s.Speaker[:3] == "PhD" || s.Speaker[:4] == "Grad" || s.Speaker[:4] == "Prof" || s.Speaker[:4] == "Post"):
+			return "icsi"
+		}
+	}
+	return "parl"
+}
+
+func TestCVDomain(t *testing.T) {
+	if os.Getenv("QUORUM_SEARCH_CV") == "" {
+		t.Skip()
+	}
+	e := cvSetup(t)
+	alt := DefaultParams()
+	alt.DominantBoost = 1
+	type acc struct{ n, a, b, base float64 }
+	by := map[string]*acc{}
+	for mi, m := range e.ms {
+		var g *group
+		for _, gg := range e.ix.groups {
+			if gg.meetingID == m.id {
+				g = gg
+			}
+		}
+		for i, q := range m.queries {
+			k := fmt.Sprint(cvDomain(m), " fold", mi%5, " spk=", mentionedSpeakers(q.text, g.speakerNames) != 0)
+			e.ix.params = DefaultParams()
+			a := cvRR(e.ix.Search(Query{Text: q.text, MeetingID: m.id, Limit: 10}), q.gold)
+			e.ix.params = alt
+			b := cvRR(e.ix.Search(Query{Text: q.text, MeetingID: m.id, Limit: 10}), q.gold)
+			if by[k] == nil {
+				by[k] = &acc{}
+			}
+			by[k].n++
+			by[k].a += a
+			by[k].b += b
+			by[k].base += e.baseRR[mi][i]
+		}
+	}
+	for k, v := range by {
+		t.Logf("%-28s n=%4.0f def %.3f alt %.3f base %.3f", k, v.n, v.a/v.n, v.b/v.n, v.base/v.n)
+	}
+}

@@ -39,6 +39,7 @@ type group struct {
 	// speakers lists each chunk's distinct speakers as bits over
 	// speakerNames, for boosting chunks by a speaker the query names.
 	speakers     []uint64
+	dominant     []uint64
 	speakerNames []string
 }
 
@@ -127,6 +128,7 @@ func newGroup(chunks []Chunk, vectors [][]float32) (*group, error) {
 		vectors:   make([]float32, 0, len(chunks)*hashembed.Dim),
 		postings:  map[string][]posting{},
 		speakers:  make([]uint64, len(chunks)),
+		dominant:  make([]uint64, len(chunks)),
 	}
 	speakerBit := map[string]int{}
 	tf := map[string]int{}
@@ -155,6 +157,9 @@ func newGroup(chunks []Chunk, vectors [][]float32) (*group, error) {
 		}
 		g.vectors = append(g.vectors, v...)
 		g.speakers[i] = g.speakerBits(c, speakerBit)
+		if b, ok := speakerBit[c.Speaker]; ok && b < 64 {
+			g.dominant[i] = 1 << b
+		}
 	}
 	return g, nil
 }

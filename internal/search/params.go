@@ -24,6 +24,12 @@ type Params struct {
 	// LocalIDF is the share of a term's idf computed over the searched
 	// meeting's own chunks rather than the whole corpus.
 	LocalIDF float64
+	// DiversityRadius, DiversityKeep: experimental.
+	DiversityRadius int
+	DiversityKeep   float64
+	DominantBoost   float64
+	SpeakerNeighbor float64
+	NeighborDecay   float64
 	// RewriteQuery drops question boilerplate ("summarize the discussion
 	// about", "what did the group think") that matches any chunk equally.
 	RewriteQuery bool

@@ -91,6 +91,9 @@ func (ix *Index) Search(q Query) []Hit {
 			}
 		}
 	}
+	if p.DiversityRadius > 0 {
+		return top.diverse(limit, p.DiversityRadius, float32(p.DiversityKeep))
+	}
 	return top.distinct(limit)
 }
 
@@ -191,7 +194,27 @@ func (s scored) combine(maxBM float32, p Params) []float32 {
 		}
 		out[i] = x
 	}
-	if p.NeighborWeight > 0 && p.NeighborRadius > 0 && len(out) > 1 {
+	if p.NeighborDecay > 0 && p.NeighborWeight > 0 && p.NeighborRadius > 0 && len(out) > 1 {
+		own := append([]float32(nil), out...)
+		nw, r := float32(p.NeighborWeight), p.NeighborRadius
+		for i := range out {
+			var sum, wsum float32
+			for d := 1; d <= r; d++ {
+				w := float32(math.Pow(p.NeighborDecay, float64(d-1)))
+				if i-d >= 0 {
+					sum += w * own[i-d]
+					wsum += w
+				}
+				if i+d < len(own) {
+					sum += w * own[i+d]
+					wsum += w
+				}
+			}
+			if wsum > 0 {
+				out[i] = own[i] + nw*sum/wsum
+			}
+		}
+	} else if p.NeighborWeight > 0 && p.NeighborRadius > 0 && len(out) > 1 {
 		// Add the mean of the neighbours' scores, from a running sum.
 		own := append([]float32(nil), out...)
 		prefix := make([]float32, len(own)+1)
@@ -207,11 +230,26 @@ func (s scored) combine(maxBM float32, p Params) []float32 {
 		}
 	}
 	if s.boost != 0 {
-		f := float32(1 + p.SpeakerBoost)
+		dom := make([]float32, len(out))
 		for i := range out {
-			if s.g.speakers[i]&s.boost != 0 {
-				out[i] *= f
+			if s.g.dominant[i]&s.boost != 0 {
+				dom[i] = 1
 			}
+		}
+		for i := range out {
+			var f float32 = 1
+			if s.g.speakers[i]&s.boost != 0 {
+				f += float32(p.SpeakerBoost) + float32(p.DominantBoost)*dom[i]
+			}
+			if p.SpeakerNeighbor > 0 {
+				var n, c float32
+				for j := max(i-p.NeighborRadius, 0); j < min(i+p.NeighborRadius+1, len(out)); j++ {
+					n++
+					c += dom[j]
+				}
+				f += float32(p.SpeakerNeighbor) * c / n
+			}
+			out[i] *= f
 		}
 	}
 	return out

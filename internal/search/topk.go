@@ -57,3 +57,50 @@ func (t *topK) distinct(n int) []Hit {
 	}
 	return hits
 }
+
+// diverse is distinct with a penalty: a chunk within radius segments of a
+// better hit from the same group has its score multiplied by keep.
+func (t *topK) diverse(n, radius int, keep float32) []Hit {
+	hits := make([]Hit, 0, n)
+	var kept []topItem
+	used := make([]bool, len(t.items))
+	for len(hits) < n {
+		best, bestScore := -1, float32(-1)
+		for j, it := range t.items {
+			if used[j] {
+				continue
+			}
+			c := it.g.chunks[it.i]
+			s := it.score
+			skip := false
+			for _, k := range kept {
+				if k.g != it.g {
+					continue
+				}
+				o := k.g.chunks[k.i]
+				if c.SegmentStart <= o.SegmentEnd && o.SegmentStart <= c.SegmentEnd {
+					skip = true
+					break
+				}
+				if c.SegmentStart <= o.SegmentEnd+radius && o.SegmentStart <= c.SegmentEnd+radius {
+					s *= keep
+				}
+			}
+			if skip {
+				used[j] = true
+				continue
+			}
+			if s > bestScore {
+				best, bestScore = j, s
+			}
+		}
+		if best < 0 {
+			break
+		}
+		used[best] = true
+		it := t.items[best]
+		kept = append(kept, it)
+		hits = append(hits, Hit{Chunk: it.g.chunks[it.i], Score: float64(bestScore)})
+	}
+	return hits
+}
