@@ -81,7 +81,7 @@ CREATE TABLE search_versions (
     version   BIGINT NOT NULL,
     PRIMARY KEY (source, source_id)
 );
-CREATE INDEX search_versions_org_idx ON search_versions (org_id, version);
+CREATE INDEX search_versions_version_idx ON search_versions (version);
 
 CREATE TABLE response_contexts (
     id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
