@@ -28,7 +28,7 @@ func ActionItems(segs []ai.Segment, opts ai.ItemOptions) []ai.ActionItem {
 			switch {
 			case commitmentRE.MatchString(s) && !strings.HasSuffix(s, "?"):
 				owner, ok = seg.Speaker, true
-			case requestRE.MatchString(s):
+			case requestRE.MatchString(s) && !whQuestionRE.MatchString(s):
 				owner, ok = addressee(s, names), true
 				if owner == "" && i+1 < len(segs) && segs[i+1].Speaker != seg.Speaker && acceptRE.MatchString(segs[i+1].Text) {
 					owner = segs[i+1].Speaker
@@ -62,6 +62,8 @@ var (
 	commitmentRE = regexp.MustCompile(`(?i)\b(i'll|i will|i'm going to|i am going to|i can take)\s+(\w+)`)
 	requestRE    = regexp.MustCompile(`(?i)\b(can|could|would|will) you (please )?(\w+)|\bplease (\w+)|\byou (should|need to|have to|must) (\w+)|\b(action item|to-do|todo)\b`)
 	teamTaskRE   = regexp.MustCompile(`(?i)\b(we need to|we have to|we should|we must|we'll need to|someone needs to|somebody should|let's make sure|follow up on|we'll have to)\b`)
+	// whQuestionRE marks "How would you ...?": a question, not a request.
+	whQuestionRE = regexp.MustCompile(`(?i)^\W*(how|what|why|where|when|who|which|whether)\b`)
 	acceptRE     = regexp.MustCompile(`(?i)^\W*(sure|yes|yeah|ok|okay|will do|no problem|of course|i can|i will|i'll)\b`)
 )
 

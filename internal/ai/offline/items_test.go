@@ -131,3 +131,14 @@ func TestQuestions(t *testing.T) {
 		t.Errorf("got %+v, want only the unanswered question", got)
 	}
 }
+
+func TestWhQuestionsAreNotRequests(t *testing.T) {
+	segs := []ai.Segment{
+		{Speaker: "Ann", Text: "How would you interpret that without a lot of inference?"},
+		{Speaker: "Ann", Text: "Bob, could you send the slides tonight?"},
+	}
+	items := ActionItems(segs, ai.ItemOptions{})
+	if len(items) != 1 || items[0].SegmentIndex != 1 {
+		t.Fatalf("want only the request to Bob, got %+v", items)
+	}
+}
