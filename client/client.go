@@ -205,10 +205,15 @@ func decodeError(resp *http.Response, body []byte) error {
 		case map[string]any:
 			e.Code, e.Message = str(errField["code"]), str(errField["message"])
 		case string:
-			if c := str(m["code"]); c != "" {
-				e.Code, e.Message = c, errField
-			} else {
-				e.Code, e.Message = errField, str(m["error_description"])
+			e.Code, e.Message = str(m["code"]), str(m["message"])
+			if e.Code == "" {
+				e.Code = errField
+			}
+			if e.Message == "" {
+				e.Message = str(m["error_description"])
+			}
+			if e.Message == "" {
+				e.Message = errField
 			}
 		default:
 			e.Code, e.Message = str(m["code"]), str(m["message"])

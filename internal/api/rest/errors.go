@@ -74,7 +74,9 @@ func NewError(ctx context.Context, s Surface, status int, code, msg string, extr
 	var body map[string]any
 	switch s {
 	case SurfaceOAuth:
-		body = map[string]any{"error": code, "error_description": msg, "request_id": rid}
+		// RFC 6749 fields, plus the Partner API's code and message so
+		// clients of either convention read the same error.
+		body = map[string]any{"error": code, "error_description": msg, "code": code, "message": msg, "request_id": rid}
 	case SurfaceCloud:
 		body = map[string]any{"error": map[string]any{"code": code, "message": msg}, "request_id": rid}
 	case SurfaceMeetings:
