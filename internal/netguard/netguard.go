@@ -56,4 +56,3 @@ func Public(addr netip.Addr) bool {
 	}
 	return true
 }
-

@@ -37,7 +37,8 @@ type group struct {
 	vectors          []float32 // len(chunks)*hashembed.Dim, row-major
 	postings         map[string][]posting
 	// speakers lists each chunk's distinct speakers as bits over
-	// speakerNames, for boosting chunks by a speaker the query names.
+	// speakerNames, for boosting chunks by a speaker the query names;
+	// dominant holds the bit of each chunk's dominant speaker (Chunk.Speaker).
 	speakers     []uint64
 	dominant     []uint64
 	speakerNames []string

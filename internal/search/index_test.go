@@ -97,6 +97,38 @@ func TestSearchSpeakerBoost(t *testing.T) {
 	}
 }
 
+func TestSearchSpeakerRunBoost(t *testing.T) {
+	// Cy says the same words about the casing twice: once between Bob's
+	// turns and once in a run of turns Cy dominates.
+	segs := []ai.Segment{
+		seg("Bob", "Wood would feel warm in the hand."),
+		seg("Bob", "Wood is also cheap to shape."),
+		seg("Cy", "The casing matters."),
+		seg("Bob", "Wood then, agreed by all."),
+		seg("Bob", "Next item on the list."),
+		seg("Cy", "Let me present my findings now."),
+		seg("Cy", "Users want bright colours."),
+		seg("Cy", "The casing matters."),
+		seg("Cy", "Users also want it light."),
+	}
+	p := Params{K1: 1.2, B: 0.75, NeighborRadius: 2, SpeakerBoost: 1}
+	query := Query{Text: "What did Cy think about the casing?"}
+
+	ix := New(p)
+	must(t, ix.Replace("m", ChunkTranscript(segs, 0), nil))
+	if hits := ix.Search(query); len(hits) != 2 || hits[0].Score != hits[1].Score {
+		t.Fatalf("without the run boost, want Cy's two turns tied, got %+v", hits)
+	}
+
+	p.SpeakerRunBoost = 1
+	ix = New(p)
+	must(t, ix.Replace("m", ChunkTranscript(segs, 0), nil))
+	hits := ix.Search(query)
+	if len(hits) != 2 || hits[0].SegmentStart != 7 || hits[0].Score <= hits[1].Score {
+		t.Errorf("with the run boost, want segment 7 (in Cy's run) first, got %+v", hits)
+	}
+}
+
 func TestReplaceAndRemove(t *testing.T) {
 	ix := newTestIndex(t, BaselineParams())
 	if n := ix.Len(); n != 7 {

@@ -1,7 +1,8 @@
 package search
 
 // Params tunes scoring. DefaultParams is the shipped hybrid configuration,
-// tuned on the QMSum training split; BaselineParams is plain Okapi BM25.
+// tuned on the QMSum training split (with 5-fold cross-validation over its
+// meetings); BaselineParams is plain Okapi BM25.
 type Params struct {
 	// K1 and B are the Okapi BM25 term-frequency saturation and length
 	// normalization constants.
@@ -21,15 +22,12 @@ type Params struct {
 	// SpeakerBoost multiplies by 1+SpeakerBoost the score of chunks in which a
 	// speaker the query names ("What did Marketing say about ...") speaks.
 	SpeakerBoost float64
-	// LocalIDF is the share of a term's idf computed over the searched
-	// meeting's own chunks rather than the whole corpus.
-	LocalIDF float64
-	// DiversityRadius, DiversityKeep: experimental.
-	DiversityRadius int
-	DiversityKeep   float64
-	DominantBoost   float64
-	SpeakerNeighbor float64
-	NeighborDecay   float64
+	// SpeakerRunBoost adds to that factor its value times the share of the
+	// chunks within NeighborRadius whose dominant speaker (Chunk.Speaker)
+	// is a named one, whether or not they speak in the chunk itself: "What
+	// did Marketing think" is answered by a run of turns where Marketing
+	// holds the floor, not where Marketing only says "yeah".
+	SpeakerRunBoost float64
 	// RewriteQuery drops question boilerplate ("summarize the discussion
 	// about", "what did the group think") that matches any chunk equally.
 	RewriteQuery bool
@@ -37,7 +35,11 @@ type Params struct {
 
 // DefaultParams returns the hybrid configuration used by the product.
 func DefaultParams() Params {
-	return Params{K1: 0.9, B: 0.4, VectorWeight: 0.3, NeighborWeight: 0.5, NeighborRadius: 4, SpeakerBoost: 1, RewriteQuery: true}
+	return Params{
+		K1: 0.9, B: 0.4, PhraseWeight: 0.25, VectorWeight: 0.3,
+		NeighborWeight: 0.8, NeighborRadius: 4,
+		SpeakerBoost: 1, SpeakerRunBoost: 3, RewriteQuery: true,
+	}
 }
 
 // BaselineParams returns plain Okapi BM25 (k1 = 1.2, b = 0.75) with no

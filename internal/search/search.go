@@ -64,12 +64,9 @@ func (ix *Index) Search(q Query) []Hit {
 	for _, g := range groups {
 		s := scored{g: g}
 		gw := weights
-		if p.LocalIDF > 0 {
-			gw = g.localWeights(weights, terms, p.LocalIDF)
-		}
-		if p.SpeakerBoost > 0 {
+		if p.SpeakerBoost > 0 || p.SpeakerRunBoost > 0 {
 			s.boost = mentionedSpeakers(q.Text, g.speakerNames)
-			gw = withoutNames(gw, g.speakerNames, s.boost)
+			gw = withoutNames(weights, g.speakerNames, s.boost)
 		}
 		s.bm = g.bm25(gw, p, ix.avgLen())
 		for _, x := range s.bm {
@@ -90,9 +87,6 @@ func (ix *Index) Search(q Query) []Hit {
 				top.push(s.g, int32(i), c)
 			}
 		}
-	}
-	if p.DiversityRadius > 0 {
-		return top.diverse(limit, p.DiversityRadius, float32(p.DiversityKeep))
 	}
 	return top.distinct(limit)
 }
@@ -121,19 +115,6 @@ func (ix *Index) termWeights(terms map[string]float64) map[string]float32 {
 		}
 	}
 	return w
-}
-
-// localWeights blends each term's corpus weight with its weight under the
-// group's own document frequencies: share is the local part.
-func (g *group) localWeights(weights map[string]float32, terms map[string]float64, share float64) map[string]float32 {
-	out := make(map[string]float32, len(weights))
-	n := float64(len(g.chunks))
-	for t, w := range weights {
-		df := float64(len(g.postings[t]))
-		local := float32(terms[t] * math.Log(1+(n-df+0.5)/(df+0.5)))
-		out[t] = float32(1-share)*w + float32(share)*local
-	}
-	return out
 }
 
 // withoutNames drops from weights the words of the speaker names the query
@@ -194,27 +175,7 @@ func (s scored) combine(maxBM float32, p Params) []float32 {
 		}
 		out[i] = x
 	}
-	if p.NeighborDecay > 0 && p.NeighborWeight > 0 && p.NeighborRadius > 0 && len(out) > 1 {
-		own := append([]float32(nil), out...)
-		nw, r := float32(p.NeighborWeight), p.NeighborRadius
-		for i := range out {
-			var sum, wsum float32
-			for d := 1; d <= r; d++ {
-				w := float32(math.Pow(p.NeighborDecay, float64(d-1)))
-				if i-d >= 0 {
-					sum += w * own[i-d]
-					wsum += w
-				}
-				if i+d < len(own) {
-					sum += w * own[i+d]
-					wsum += w
-				}
-			}
-			if wsum > 0 {
-				out[i] = own[i] + nw*sum/wsum
-			}
-		}
-	} else if p.NeighborWeight > 0 && p.NeighborRadius > 0 && len(out) > 1 {
+	if p.NeighborWeight > 0 && p.NeighborRadius > 0 && len(out) > 1 {
 		// Add the mean of the neighbours' scores, from a running sum.
 		own := append([]float32(nil), out...)
 		prefix := make([]float32, len(own)+1)
@@ -230,27 +191,34 @@ func (s scored) combine(maxBM float32, p Params) []float32 {
 		}
 	}
 	if s.boost != 0 {
-		dom := make([]float32, len(out))
-		for i := range out {
-			if s.g.dominant[i]&s.boost != 0 {
-				dom[i] = 1
-			}
-		}
-		for i := range out {
-			var f float32 = 1
-			if s.g.speakers[i]&s.boost != 0 {
-				f += float32(p.SpeakerBoost) + float32(p.DominantBoost)*dom[i]
-			}
-			if p.SpeakerNeighbor > 0 {
-				var n, c float32
-				for j := max(i-p.NeighborRadius, 0); j < min(i+p.NeighborRadius+1, len(out)); j++ {
-					n++
-					c += dom[j]
-				}
-				f += float32(p.SpeakerNeighbor) * c / n
-			}
-			out[i] *= f
-		}
+		s.boostSpeakers(out, p)
 	}
 	return out
+}
+
+// boostSpeakers multiplies the score of each chunk by how much the speakers
+// the query names (s.boost) hold the floor around it: by 1+SpeakerBoost when
+// one of them speaks in the chunk, plus SpeakerRunBoost times the share of
+// the chunks within NeighborRadius that one of them dominates.
+func (s scored) boostSpeakers(out []float32, p Params) {
+	// runs[i] counts the chunks before i that a named speaker dominates.
+	runs := make([]int, len(out)+1)
+	for i := range out {
+		runs[i+1] = runs[i]
+		if s.g.dominant[i]&s.boost != 0 {
+			runs[i+1]++
+		}
+	}
+	r := max(p.NeighborRadius, 0)
+	for i := range out {
+		f := 1.0
+		if s.g.speakers[i]&s.boost != 0 {
+			f += p.SpeakerBoost
+		}
+		if p.SpeakerRunBoost > 0 {
+			lo, hi := max(i-r, 0), min(i+r+1, len(out))
+			f += p.SpeakerRunBoost * float64(runs[hi]-runs[lo]) / float64(hi-lo)
+		}
+		out[i] *= float32(f)
+	}
 }

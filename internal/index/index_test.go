@@ -1,0 +1,68 @@
+package index_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/index"
+	"github.com/quorumhq/quorum/internal/jobs"
+	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/store"
+	"github.com/quorumhq/quorum/internal/store/storetest"
+	"github.com/quorumhq/quorum/internal/transcript"
+)
+
+// TestReplicasConverge runs two index services on one database, as two
+// replicas would: what one indexes, the other finds, and replacements and
+// removals reach both.
+func TestReplicasConverge(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		require.NoError(t, jobs.Migrate(ctx, db))
+		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+		q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
+		require.NoError(t, err)
+		a, b := index.NewService(db, logger), index.NewService(db, logger)
+		meetings := meeting.NewService(db, q, nil)
+		org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
+		require.NoError(t, err)
+		other, err := identity.NewService(db, false).CreateOrg(ctx, "Other")
+		require.NoError(t, err)
+
+		m, err := meetings.Create(ctx, org.ID, meeting.New{Title: "Budget", Segments: []transcript.Segment{
+			{Speaker: "Ann", Text: "The hardware budget doubles next quarter."},
+			{Speaker: "Bob", Text: "Then we can buy the wireless microphones."},
+		}})
+		require.NoError(t, err)
+		args := index.Args{OrgID: org.ID, Source: index.SourceTranscript, SourceID: m.ID}
+		require.NoError(t, a.Reindex(ctx, args))
+
+		hits, err := b.Search(ctx, index.Query{OrgID: org.ID, Text: "wireless microphones"})
+		require.NoError(t, err)
+		require.NotEmpty(t, hits)
+		require.Equal(t, m.UUID, hits[0].MeetingID)
+		require.True(t, hits[0].SegmentStart <= 1 && hits[0].SegmentEnd >= 1, "the hit must cover Bob's turn: %+v", hits[0].Chunk)
+
+		hits, err = b.Search(ctx, index.Query{OrgID: other.ID, Text: "wireless microphones"})
+		require.NoError(t, err)
+		require.Empty(t, hits, "another organization must not see the meeting")
+
+		_, err = meetings.ReplaceTranscript(ctx, org.ID, m.UUID, []transcript.Segment{{Speaker: "Cy", Text: "We cancelled the microphone order."}})
+		require.NoError(t, err)
+		require.NoError(t, b.Reindex(ctx, args))
+		hits, err = a.Search(ctx, index.Query{OrgID: org.ID, Text: "wireless"})
+		require.NoError(t, err)
+		for _, h := range hits {
+			require.NotContains(t, h.Text, "wireless", "replaced text must disappear from every replica")
+		}
+		hits, err = a.Search(ctx, index.Query{OrgID: org.ID, Text: "microphone order"})
+		require.NoError(t, err)
+		require.NotEmpty(t, hits)
+		require.Equal(t, "Cy", hits[0].Speaker)
+	})
+}
