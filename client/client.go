@@ -88,6 +88,7 @@ type Error struct {
 	RetryAfter string
 }
 
+// Error implements error.
 func (e *Error) Error() string {
 	return fmt.Sprintf("quorum: %d %s: %s", e.Status, e.Code, e.Message)
 }

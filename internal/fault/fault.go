@@ -31,6 +31,7 @@ type Error struct {
 	Extra map[string]any
 }
 
+// Error implements error.
 func (e *Error) Error() string {
 	if e.Field != "" {
 		return fmt.Sprintf("%s: %s (%s)", e.Field, e.Message, e.Code)

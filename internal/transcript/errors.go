@@ -19,6 +19,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error implements error.
 func (e *SyntaxError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("transcript: %s line %d: %s", e.Format, e.Line, e.Msg)

@@ -49,6 +49,7 @@ type Error struct {
 	RetryAfter int // seconds; sent as Retry-After when positive
 }
 
+// Error implements error.
 func (e *Error) Error() string {
 	b, _ := json.Marshal(e.Body)
 	return strconv.Itoa(e.Status) + " " + string(b)
