@@ -35,6 +35,9 @@ func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	split := fs.String("split", "val", "train or val (the test split is kept for independent evaluation)")
 	data := fs.String("data", "../shared/data/qmsum", "directory holding the QMSum jsonl files")
 	dbURL := fs.String("database-url", "", "database for the run (default: a fresh SQLite file)")
+	check := fs.Bool("check", false, "exit non-zero unless the quality targets below are met")
+	minRatio := fs.Float64("min-mrr-ratio", 1.2, "with --check: least search MRR as a multiple of the BM25 baseline")
+	minRouge := fs.Float64("min-rouge1", 25, "with --check: least ROUGE-1 F1 (x100) of answers and of summaries")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -83,8 +86,27 @@ func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	b := &httpBackend{c: client.New(srv.URL, client.WithBearer(tok.CloudToken)), ids: map[string]string{}}
 	fmt.Fprintf(stdout, "backend: Quorum Cloud API over HTTP (%s, engine %s)\n", a.DB.Dialect, "quorum-offline")
-	_, err = eval.RunQMSum(ctx, *split, *data, stdout, b)
-	return err
+	rep, err := eval.RunQMSum(ctx, *split, *data, stdout, b)
+	if err != nil || !*check {
+		return err
+	}
+	// Latency is reported but never checked: these machines are too noisy
+	// for a wall-clock gate.
+	var failed []string
+	if rep.Baseline.RR == 0 || rep.Search.RR/rep.Baseline.RR < *minRatio {
+		failed = append(failed, fmt.Sprintf("MRR ratio %.3f < %.2f", rep.Search.RR/rep.Baseline.RR, *minRatio))
+	}
+	if rep.Answers.R1 < *minRouge {
+		failed = append(failed, fmt.Sprintf("answer ROUGE-1 %.2f < %.1f", rep.Answers.R1, *minRouge))
+	}
+	if rep.Summaries.R1 < *minRouge {
+		failed = append(failed, fmt.Sprintf("summary ROUGE-1 %.2f < %.1f", rep.Summaries.R1, *minRouge))
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("quality targets missed: %s", strings.Join(failed, "; "))
+	}
+	fmt.Fprintln(stdout, "\nquality targets met")
+	return nil
 }
 
 // httpBackend drives the evaluation through the public Cloud API.
