@@ -20,6 +20,7 @@ const adminUsage = `Usage:
   quorum admin org create   --name N
   quorum admin user create  --org ID --email E --name N [--password P] [--role owner|admin|member]
   quorum admin app create   --org ID --name N --redirect-uri U [--redirect-uri U]... [--scope S]...
+  quorum admin app link     --client-id C --org ID
   quorum admin token create --client-id C --user EMAIL [--scope S]...
 
 Each command takes --json for machine-readable output, and --data-dir or
@@ -136,6 +137,23 @@ func admin(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 			}
 			return map[string]any{"id": ap.ID, "uuid": ap.UUID, "client_id": ap.ClientID, "client_secret": creds.ClientSecret,
 				"api_key": creds.APIKey, "cloud_api_key": creds.CloudAPIKey}, nil
+		}
+	case "app link":
+		clientID := c.fs.String("client-id", "", "the app's client id")
+		org := c.fs.String("org", "", "organization id or uuid to link the app to")
+		run = func(ctx context.Context, a *app.App) (map[string]any, error) {
+			orgID, err := resolveOrg(ctx, a, *org)
+			if err != nil {
+				return nil, err
+			}
+			ap, err := a.Identities.AppByClientID(ctx, *clientID)
+			if err != nil {
+				return nil, fmt.Errorf("client %q: %w", *clientID, err)
+			}
+			if err := a.Identities.LinkApp(ctx, ap.ID, orgID); err != nil {
+				return nil, err
+			}
+			return map[string]any{"client_id": ap.ClientID, "org_id": orgID}, nil
 		}
 	case "token create":
 		clientID := c.fs.String("client-id", "", "the app's client id")

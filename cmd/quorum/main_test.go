@@ -51,6 +51,19 @@ func TestAdminCommands(t *testing.T) {
 	require.True(t, strings.HasPrefix(tok["access_token"].(string), "cto_at_v1_"))
 	require.Equal(t, "profile", tok["scope"])
 
+	// A member of a second organization can use the app once it is linked.
+	org2, err := quorum(t, dir, "admin", "org", "create", "--name", "Beta", "--json")
+	require.NoError(t, err)
+	org2Ref := org2["uuid"].(string)
+	_, err = quorum(t, dir, "admin", "user", "create", "--org", org2Ref, "--email", "bo@beta.test", "--name", "Bo", "--json")
+	require.NoError(t, err)
+	_, err = quorum(t, dir, "admin", "token", "create", "--client-id", app["client_id"].(string), "--user", "bo@beta.test", "--scope", "profile", "--json")
+	require.ErrorContains(t, err, "not a member")
+	_, err = quorum(t, dir, "admin", "app", "link", "--client-id", app["client_id"].(string), "--org", org2Ref, "--json")
+	require.NoError(t, err)
+	_, err = quorum(t, dir, "admin", "token", "create", "--client-id", app["client_id"].(string), "--user", "bo@beta.test", "--scope", "profile", "--json")
+	require.NoError(t, err)
+
 	_, err = quorum(t, dir, "admin", "token", "create", "--client-id", app["client_id"].(string), "--user", "ann@acme.test", "--scope", "chat:write", "--json")
 	require.ErrorContains(t, err, "not allowed")
 	_, err = quorum(t, dir, "admin", "user", "create", "--org", orgRef, "--email", "ann@acme.test", "--name", "Dup", "--json")

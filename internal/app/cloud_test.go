@@ -398,3 +398,32 @@ func TestCloudIdempotentImport(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, first.ID, again.ID, "a retried import must not create a second meeting")
 }
+
+func TestCloudLimits(t *testing.T) {
+	e := newEnv(t, "sqlite://"+t.TempDir()+"/q.db")
+	f := e.fixture("limits@example.com")
+	c := cloudClient(t, e, f, "limits@example.com")
+	ctx := context.Background()
+	m, err := c.ImportMeeting(ctx, client.NewMeeting{Title: "Limits", Segments: []client.Segment{{Speaker: "A", Text: "Hello."}}})
+	require.NoError(t, err)
+	long := strings.Repeat("why ", 501) // 2004 characters
+
+	_, err = c.Search(ctx, "", client.SearchRequest{Query: long})
+	apiErr(t, err, 400, "validation_error")
+	_, err = c.Ask(ctx, client.AskRequest{Question: long})
+	apiErr(t, err, 400, "validation_error")
+	_, err = c.AskAgent(ctx, m.ID, strings.Repeat("x", 4001))
+	apiErr(t, err, 400, "validation_error")
+	_, err = c.Search(ctx, "", client.SearchRequest{Query: "x", MeetingIDs: make([]string, 101)})
+	apiErr(t, err, 400, "validation_error")
+	samples := make([]client.MoodSample, 1001)
+	for i := range samples {
+		samples[i] = client.MoodSample{ParticipantID: "p", Mood: "ok", Sentiment: 0}
+	}
+	_, err = c.PushMood(ctx, "r", samples)
+	apiErr(t, err, 400, "validation_error")
+	_, err = c.AddDocument(ctx, "Big", strings.Repeat("word ", (2<<20)/5+10), "")
+	apiErr(t, err, 413, "payload_too_large")
+	_, err = c.ImportMeeting(ctx, client.NewMeeting{Title: strings.Repeat("t", 501)})
+	apiErr(t, err, 400, "validation_error")
+}

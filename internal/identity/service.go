@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -327,4 +328,20 @@ func (s *Service) UpdateApp(ctx context.Context, appID int64, p AppPatch) (App, 
 		return App{}, err
 	}
 	return a, nil
+}
+
+// LinkApp links an app to one more organization, whose members can then
+// authorize it.
+func (s *Service) LinkApp(ctx context.Context, appID, orgID int64) error {
+	if _, err := s.store.Org(ctx, orgID); err != nil {
+		return err
+	}
+	if _, err := s.store.AppByID(ctx, appID); err != nil {
+		return err
+	}
+	_, err := s.db.W.ExecContext(ctx, s.db.Rebind(`INSERT INTO app_orgs (app_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), appID, orgID)
+	if err != nil {
+		return fmt.Errorf("link app %d to org %d: %w", appID, orgID, err)
+	}
+	return nil
 }
