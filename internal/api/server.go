@@ -108,6 +108,7 @@ func New(d Deps) *Server {
 	})
 	h := rest.Chain(mux,
 		rest.RequestIDs,
+		rest.NoSniff,
 		rest.AccessLog(d.Logger),
 		rest.CleanPath,
 		rest.EmptyJSONBody,

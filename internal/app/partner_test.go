@@ -156,6 +156,7 @@ func TestHTTPConventions(t *testing.T) {
 			resp, body := raw(t, tt.method, e.srv.URL+tt.path, tt.ctype, tt.body, tt.header)
 			require.Equal(t, tt.wantStatus, resp.StatusCode, "body: %v", body)
 			require.NotEmpty(t, resp.Header.Get("X-Request-Id"))
+			require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
 			if tt.wantCode != "" {
 				require.Equal(t, tt.wantCode, body["code"], "body: %v", body)
 				require.Equal(t, resp.Header.Get("X-Request-Id"), body["request_id"])
