@@ -161,7 +161,10 @@ func selectMMR(sents []sentence, score []float64, lambda float64, maxWords int) 
 			for _, j := range picked {
 				red = max(red, cosine(s.vec, sents[j].vec))
 			}
-			if v := lambda*score[i] - (1-lambda)*red; v > bestVal {
+			// Scores are sums taken in map order, so equal candidates can
+			// differ in the last bits; a margin keeps the earlier one and
+			// makes the choice repeatable.
+			if v := lambda*score[i] - (1-lambda)*red; v > bestVal+1e-9 {
 				best, bestVal = i, v
 			}
 		}
