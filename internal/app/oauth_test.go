@@ -241,6 +241,15 @@ func TestEmailCodeSignIn(t *testing.T) {
 		_, err = c.VerifyAuth(ctx, f.app, f.user.Email, code, session)
 		apiErr(t, err, 401, "invalid_code")
 
+		// Codes are capped per address, so guesses are too.
+		for i := 0; i < 4; i++ {
+			_, err = c.InitiateAuth(ctx, f.app, f.user.Email, "")
+			require.NoError(t, err)
+		}
+		_, err = c.InitiateAuth(ctx, f.app, f.user.Email, "")
+		ce := apiErr(t, err, 429, "rate_limited")
+		require.Equal(t, "600", ce.RetryAfter)
+
 		// A new email is provisioned into the app's workspace.
 		session, err = c.InitiateAuth(ctx, f.app, "new.person@example.com", "New Person")
 		require.NoError(t, err)

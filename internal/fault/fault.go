@@ -5,6 +5,7 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies a domain error.
@@ -29,6 +30,8 @@ type Error struct {
 	Message string // human message, safe to show to callers
 	// Extra carries surface-specific detail (e.g. valid_event_types).
 	Extra map[string]any
+	// RetryAfter tells rate-limited callers when to come back.
+	RetryAfter time.Duration
 }
 
 // Error implements error.

@@ -24,6 +24,7 @@ const (
 	CodeTTL     = 5 * time.Minute
 	OTPTTL      = 10 * time.Minute
 	otpMaxTries = 5
+	otpMaxCodes = 5 // per user, app and OTPTTL window
 )
 
 // DefaultScope is what the Partner SDK requests when it is given none.

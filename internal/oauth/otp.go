@@ -46,6 +46,17 @@ func (s *Service) InitiateOTP(ctx context.Context, app identity.App, email, name
 	if _, err := s.identities.MembershipForApp(ctx, u.ID, app); err != nil {
 		return Challenge{}, err
 	}
+	// Each code allows a few guesses; capping how many codes one address
+	// can request keeps the total number of guesses small too, and stops
+	// the endpoint from being used to flood an inbox.
+	recent, err := s.store.recentChallenges(ctx, app.ID, u.ID, s.now().Add(-OTPTTL))
+	if err != nil {
+		return Challenge{}, err
+	}
+	if recent >= otpMaxCodes {
+		return Challenge{}, &fault.Error{Kind: fault.KindRateLimited, Code: "rate_limited", RetryAfter: OTPTTL,
+			Message: fmt.Sprintf("too many sign-in codes requested; try again in %d minutes", int(OTPTTL.Minutes()))}
+	}
 	code := secret.Digits(6)
 	session := uuid.NewString()
 	now := s.now()

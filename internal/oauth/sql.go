@@ -161,3 +161,13 @@ func (s sqlStore) challenge(ctx context.Context, tx *sql.Tx, session string) (ch
 	}
 	return c, nil
 }
+
+func (s sqlStore) recentChallenges(ctx context.Context, appID, userID int64, since time.Time) (int, error) {
+	var n int
+	err := s.db.R.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM auth_challenges WHERE app_id = ? AND user_id = ? AND created_at > ?`),
+		appID, userID, since).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count auth challenges: %w", err)
+	}
+	return n, nil
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -137,7 +138,11 @@ func FromDomain(ctx context.Context, s Surface, err error) *Error {
 	if fe.Field != "" && s != SurfaceOAuth {
 		extra = merge(extra, map[string]any{"field": fe.Field})
 	}
-	return NewError(ctx, s, status, fe.Code, fe.Message, extra)
+	e := NewError(ctx, s, status, fe.Code, fe.Message, extra)
+	if fe.RetryAfter > 0 {
+		e.RetryAfter = int((fe.RetryAfter + time.Second - 1) / time.Second)
+	}
+	return e
 }
 
 func merge(a, b map[string]any) map[string]any {
