@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -97,6 +98,14 @@ func New(d Deps) *Server {
 	})
 	mux.HandleFunc("GET /docs", docsHandler(api))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// This catch-all also receives paths that exist for other methods;
+		// those get a 405 naming the allowed ones.
+		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			rest.NewError(r.Context(), rest.SurfaceOf(r.URL.Path), http.StatusMethodNotAllowed, "method_not_allowed",
+				r.Method+" is not supported here", nil).Write(w)
+			return
+		}
 		rest.NewError(r.Context(), rest.SurfaceOf(r.URL.Path), http.StatusNotFound, "not_found", "no such endpoint", nil).Write(w)
 	})
 
@@ -125,6 +134,19 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // OpenAPI returns the document of every operation served.
 func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
+
+// allowedMethods lists the methods the mux serves at r's path.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
 
 func scopeDescriptions() map[string]string {
 	out := make(map[string]string, len(identity.Scopes))

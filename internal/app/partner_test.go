@@ -150,6 +150,7 @@ func TestHTTPConventions(t *testing.T) {
 		{"oversized body", "PUT", "/v1/partner/admin/app", "application/json", `{"description":"` + strings.Repeat("a", 5000) + `"}`, key, 413, "payload_too_large"},
 		{"missing bearer", "GET", "/v1/partner/user/profile", "", "", nil, 401, "unauthorized"},
 		{"unknown endpoint", "GET", "/v1/partner/user/nothing-here", "", "", bearer, 404, "not_found"},
+		{"unsupported method", "PATCH", "/v1/partner/admin/app", "application/json", "{}", key, 405, "method_not_allowed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
