@@ -17,11 +17,21 @@ import (
 // replacing a group touches only its chunks plus the corpus-wide statistics
 // BM25 needs, and a query scoped to a meeting reads only that meeting's
 // groups.
+//
+// BM25's corpus statistics are kept per organization as well as overall,
+// so a query scoped to one organization is scored as if no other tenant
+// shared the index: their text cannot shift its ranking.
 type Index struct {
 	params Params
 
-	mu       sync.RWMutex
-	groups   map[string]*group
+	mu     sync.RWMutex
+	groups map[string]*group
+	all    corpusStats
+	orgs   map[string]*corpusStats
+}
+
+// corpusStats are the document frequencies and lengths BM25 needs.
+type corpusStats struct {
 	df       map[string]int
 	chunks   int
 	totalLen int64
@@ -51,7 +61,7 @@ type posting struct {
 
 // New returns an empty index that scores with p.
 func New(p Params) *Index {
-	return &Index{params: p, groups: map[string]*group{}, df: map[string]int{}}
+	return &Index{params: p, groups: map[string]*group{}, all: corpusStats{df: map[string]int{}}, orgs: map[string]*corpusStats{}}
 }
 
 // Params returns the scoring parameters of the index.
@@ -98,23 +108,36 @@ func (ix *Index) Remove(key string) {
 func (ix *Index) Len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return ix.chunks
+	return ix.all.chunks
 }
 
 // account adds (sign +1) or subtracts (sign -1) g's share of the corpus
-// statistics.
+// statistics, overall and for its organization.
 func (ix *Index) account(g *group, sign int) {
+	org := ix.orgs[g.orgID]
+	if org == nil {
+		org = &corpusStats{df: map[string]int{}}
+		ix.orgs[g.orgID] = org
+	}
+	ix.all.add(g, sign)
+	org.add(g, sign)
+	if org.chunks == 0 {
+		delete(ix.orgs, g.orgID)
+	}
+}
+
+func (st *corpusStats) add(g *group, sign int) {
 	for term, ps := range g.postings {
-		n := ix.df[term] + sign*len(ps)
+		n := st.df[term] + sign*len(ps)
 		if n <= 0 {
-			delete(ix.df, term)
+			delete(st.df, term)
 		} else {
-			ix.df[term] = n
+			st.df[term] = n
 		}
 	}
-	ix.chunks += sign * len(g.chunks)
+	st.chunks += sign * len(g.chunks)
 	for _, l := range g.lens {
-		ix.totalLen += int64(sign) * int64(l)
+		st.totalLen += int64(sign) * int64(l)
 	}
 }
 

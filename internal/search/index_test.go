@@ -206,3 +206,35 @@ func TestContentTerms(t *testing.T) {
 		t.Errorf("ContentTerms = %v", got)
 	}
 }
+
+// TestOtherTenantsDoNotShiftScores checks that an organization's ranking is
+// computed from its own corpus only.
+func TestOtherTenantsDoNotShiftScores(t *testing.T) {
+	ix := New(DefaultParams())
+	must(t, ix.Replace("a", meeting("acme", "a",
+		seg("Ann", "The rubber casing is too soft."),
+		seg("Bob", "Budget review happens on Monday."),
+		seg("Cy", "Rubber buttons feel cheap."),
+	), nil))
+	q := Query{Text: "rubber casing budget", OrgID: "acme"}
+	before := ix.Search(q)
+
+	var noisy []ai.Segment
+	for i := 0; i < 200; i++ {
+		noisy = append(noisy, seg("Zed", fmt.Sprintf("Rubber rubber rubber casing, item %d.", i)))
+	}
+	must(t, ix.Replace("b", meeting("globex", "b", noisy...), nil))
+	after := ix.Search(q)
+
+	if len(before) == 0 || len(before) != len(after) {
+		t.Fatalf("hits changed: %d before, %d after", len(before), len(after))
+	}
+	for i := range before {
+		if before[i].SegmentStart != after[i].SegmentStart || before[i].Score != after[i].Score {
+			t.Fatalf("hit %d changed: %+v -> %+v", i, before[i], after[i])
+		}
+	}
+	if len(ix.Search(Query{Text: "rubber", OrgID: "initech"})) != 0 {
+		t.Fatal("an organization without chunks must get no hits")
+	}
+}

@@ -47,7 +47,11 @@ func (ix *Index) Search(q Query) []Hit {
 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if ix.chunks == 0 {
+	st := &ix.all
+	if q.OrgID != "" {
+		st = ix.orgs[q.OrgID]
+	}
+	if st == nil || st.chunks == 0 {
 		return nil
 	}
 	var groups []*group
@@ -57,7 +61,7 @@ func (ix *Index) Search(q Query) []Hit {
 			groups = append(groups, g)
 		}
 	}
-	weights := ix.termWeights(terms)
+	weights := st.termWeights(terms)
 
 	all := make([]scored, 0, len(groups))
 	var maxBM float32
@@ -68,7 +72,7 @@ func (ix *Index) Search(q Query) []Hit {
 			s.boost = mentionedSpeakers(q.Text, g.speakerNames)
 			gw = withoutNames(weights, g.speakerNames, s.boost)
 		}
-		s.bm = g.bm25(gw, p, ix.avgLen())
+		s.bm = g.bm25(gw, p, st.avgLen())
 		for _, x := range s.bm {
 			maxBM = max(maxBM, x)
 		}
@@ -92,25 +96,25 @@ func (ix *Index) Search(q Query) []Hit {
 }
 
 // avgLen returns the mean chunk length in terms.
-func (ix *Index) avgLen() float64 {
-	return float64(ix.totalLen) / float64(ix.chunks)
+func (st *corpusStats) avgLen() float64 {
+	return float64(st.totalLen) / float64(st.chunks)
 }
 
 // idf returns the BM25 inverse document frequency of a term, 0 for a term
 // no chunk has.
-func (ix *Index) idf(term string) float64 {
-	df := float64(ix.df[term])
+func (st *corpusStats) idf(term string) float64 {
+	df := float64(st.df[term])
 	if df == 0 {
 		return 0
 	}
-	return math.Log(1 + (float64(ix.chunks)-df+0.5)/(df+0.5))
+	return math.Log(1 + (float64(st.chunks)-df+0.5)/(df+0.5))
 }
 
 // termWeights returns each query term's count times its idf.
-func (ix *Index) termWeights(terms map[string]float64) map[string]float32 {
+func (st *corpusStats) termWeights(terms map[string]float64) map[string]float32 {
 	w := make(map[string]float32, len(terms))
 	for t, n := range terms {
-		if idf := ix.idf(t); idf > 0 {
+		if idf := st.idf(t); idf > 0 {
 			w[t] = float32(n * idf)
 		}
 	}
