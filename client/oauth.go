@@ -73,22 +73,45 @@ func NewPKCE() (verifier, challenge string) {
 // again instead of redirecting (for example after a wrong password).
 var ErrNoRedirect = errors.New("the authorization server did not redirect")
 
-// SubmitLogin posts the login and consent form as a browser would, with
-// decision "allow" or "deny", and returns the redirect URL it answers with.
-// It is meant for tests and automation; people use the HTML page.
+// SubmitLogin loads the login and consent page and submits it as a browser
+// would, with decision "allow" or "deny", and returns the redirect URL the
+// server answers with. It is meant for tests and automation; people use the
+// HTML page.
 func (c *Client) SubmitLogin(ctx context.Context, app App, p AuthorizeParams, email, password, decision string) (*url.URL, error) {
+	hc := *c.http
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	// The form is tied to the browser that loaded it by a cookie that must
+	// match its csrf_token field.
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.AuthorizationURL(app, p), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("load login page: %w", err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
 	form := authorizeValues(app, p)
 	form.Set("email", email)
 	form.Set("password", password)
 	form.Set("decision", decision)
-	hc := *c.http
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/oauth2/authorize", strings.NewReader(form.Encode()))
+	var csrf *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "quorum_csrf" {
+			csrf = ck
+			form.Set("csrf_token", ck.Value)
+		}
+	}
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/oauth2/authorize", strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := hc.Do(req)
+	if csrf != nil {
+		req.AddCookie(csrf)
+	}
+	resp, err = hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("submit login: %w", err)
 	}

@@ -159,10 +159,24 @@ func TestAuthorizeForm(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "invalid_scope", u.Query().Get("error"))
 
+		// A post that did not come from a page this browser loaded (no
+		// matching csrf cookie) never approves the app.
+		form := "client_id=" + f.app.ClientID + "&redirect_uri=" + f.app.RedirectURI + "&response_type=code&decision=allow" +
+			"&csrf_token=forged&email=" + f.user.Email + "&password=" + strings.ReplaceAll(f.password, " ", "+")
+		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		req, _ := http.NewRequest("POST", e.srv.URL+"/oauth2/authorize", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "quorum_csrf", Value: "something-else"})
+		resp, err := noFollow.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+		require.Empty(t, resp.Header.Get("Location"))
+
 		// An unregistered redirect URI is never redirected to.
 		unregistered := f.app
 		unregistered.RedirectURI = "https://evil.example/cb"
-		resp, err := http.Get(c.AuthorizationURL(unregistered, client.AuthorizeParams{}))
+		resp, err = http.Get(c.AuthorizationURL(unregistered, client.AuthorizeParams{}))
 		require.NoError(t, err)
 		resp.Body.Close()
 		require.Equal(t, http.StatusBadRequest, resp.StatusCode)

@@ -13,6 +13,7 @@ import (
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/secret"
 )
 
 var authorizePage = template.Must(template.New("authorize").Parse(`<!doctype html>
@@ -33,7 +34,8 @@ button[value=allow]{background:#335;color:#fff}button[value=deny]{background:#ff
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 <form method="post" action="/oauth2/authorize">
 {{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
-{{end}}<label for="email">Email</label>
+{{end}}<input type="hidden" name="csrf_token" value="{{.CSRF}}">
+<label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="username" required value="{{.Email}}"{{if .LockEmail}} readonly{{end}}>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
@@ -51,6 +53,7 @@ type pageData struct {
 	LockEmail bool
 	Error     string
 	Fatal     string
+	CSRF      string
 }
 
 // oauthParams are the authorization request parameters the form carries.
@@ -69,6 +72,7 @@ type authorizeQuery struct {
 
 type authorizeOutput struct {
 	Status        int
+	SetCookie     string `header:"Set-Cookie"`
 	Location      string `header:"Location"`
 	ContentType   string `header:"Content-Type"`
 	CacheControl  string `header:"Cache-Control"`
@@ -78,7 +82,32 @@ type authorizeOutput struct {
 }
 
 type authorizePostInput struct {
+	Cookie  string `header:"Cookie"`
 	RawBody []byte `contentType:"application/x-www-form-urlencoded"`
+}
+
+// csrfCookie pairs the login form with the browser that loaded it: the
+// form's csrf_token must equal this cookie, which another site can neither
+// read nor set, so a cross-site post cannot approve an app.
+const csrfCookie = "quorum_csrf"
+
+// withCSRF adds a fresh token to a page: in its form and in a cookie.
+func withCSRF(d pageData) pageData {
+	d.CSRF = secret.New("")
+	return d
+}
+
+func csrfOK(cookieHeader, formToken string) bool {
+	cookies, err := http.ParseCookie(cookieHeader)
+	if err != nil || formToken == "" {
+		return false
+	}
+	for _, c := range cookies {
+		if c.Name == csrfCookie && secret.Equal(c.Value, formToken) {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Handler) registerAuthorize(api huma.API) {
@@ -108,7 +137,7 @@ func (h *Handler) authorizeForm(ctx context.Context, in *authorizeQuery) (*autho
 	if err != nil {
 		return h.authorizeFailure(req, err)
 	}
-	return page(http.StatusOK, pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(*in), Email: in.LoginHint, LockEmail: in.LoginHint != ""})
+	return page(http.StatusOK, withCSRF(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(*in), Email: in.LoginHint, LockEmail: in.LoginHint != ""}))
 }
 
 // authorizeSubmit serves POST /oauth2/authorize.
@@ -127,12 +156,16 @@ func (h *Handler) authorizeSubmit(ctx context.Context, in *authorizePostInput) (
 	if err != nil {
 		return h.authorizeFailure(req, err)
 	}
+	if !csrfOK(in.Cookie, form.Get("csrf_token")) {
+		return page(http.StatusBadRequest, withCSRF(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: form.Get("email"),
+			LockEmail: q.LoginHint != "", Error: "This form expired or was not opened in this browser. Please try again."}))
+	}
 	switch form.Get("decision") {
 	case "deny":
 		return redirect(req, url.Values{"error": {"access_denied"}, "error_description": {"the user denied the request"}})
 	case "allow":
 	default:
-		return page(http.StatusBadRequest, pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: form.Get("email"), Error: "Choose Allow or Deny."})
+		return page(http.StatusBadRequest, withCSRF(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: form.Get("email"), Error: "Choose Allow or Deny."}))
 	}
 	email := form.Get("email")
 	if q.LoginHint != "" {
@@ -159,7 +192,7 @@ func (h *Handler) retryForm(ctx context.Context, err error, app identity.App, sc
 	if fe.Kind == fault.KindForbidden {
 		status = http.StatusForbidden
 	}
-	return page(status, pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: email, LockEmail: q.LoginHint != "", Error: fe.Message})
+	return page(status, withCSRF(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: email, LockEmail: q.LoginHint != "", Error: fe.Message}))
 }
 
 // authorizeFailure redirects errors back to the client when the redirect
@@ -207,7 +240,11 @@ func page(status int, d pageData) (*authorizeOutput, error) {
 	if err := authorizePage.Execute(&buf, d); err != nil {
 		return nil, err
 	}
-	return &authorizeOutput{Status: status, ContentType: "text/html; charset=utf-8", CacheControl: "no-store",
+	var cookie string
+	if d.CSRF != "" {
+		cookie = (&http.Cookie{Name: csrfCookie, Value: d.CSRF, Path: "/oauth2/authorize", HttpOnly: true, SameSite: http.SameSiteLaxMode}).String()
+	}
+	return &authorizeOutput{Status: status, SetCookie: cookie, ContentType: "text/html; charset=utf-8", CacheControl: "no-store",
 		FrameOptions: "DENY", ContentPolicy: "frame-ancestors 'none'; default-src 'none'; style-src 'unsafe-inline'",
 		Body: buf.Bytes()}, nil
 }
