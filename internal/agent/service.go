@@ -77,13 +77,9 @@ func (s *Service) Run(ctx context.Context, orgID int64, meetingUUID, userRef, me
 	if err != nil {
 		return Run{}, err
 	}
-	stored, err := s.meetings.Segments(ctx, m)
+	segs, err := s.meetings.Segments(ctx, m)
 	if err != nil {
 		return Run{}, err
-	}
-	segs := make([]ai.Segment, len(stored))
-	for i, sg := range stored {
-		segs[i] = ai.Segment{Speaker: sg.Speaker, Text: sg.Text, Start: sg.Start, End: sg.End}
 	}
 	tb := &toolbox{orgID: orgID, meeting: m, insight: s.insight, actions: s.actions, segs: segs}
 	run := Run{ID: uuid.NewString(), MeetingID: m.UUID, Message: message, Model: s.model, CreatedAt: s.now()}

@@ -50,10 +50,11 @@ func newService(t *testing.T, db *store.DB, chat Chat, maxSteps int) (*Service, 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
 	require.NoError(t, err)
-	idx := index.NewService(db, logger)
+	var idx *index.Service
 	meetings := meeting.NewService(db, q, func(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) error {
 		return idx.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID)
 	})
+	idx = index.NewService(db, meetings, logger)
 	org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
 	require.NoError(t, err)
 	m, err := meetings.Create(ctx, org.ID, meeting.New{Title: "Sync", Segments: []transcript.Segment{

@@ -79,10 +79,12 @@ func (a *App) init(ctx context.Context) error {
 	a.Identities = identity.NewService(a.DB, a.Config.AllowPrivateURLs)
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
 	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
-	a.Index = index.NewService(a.DB, a.Logger)
 
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &index.Worker{Service: a.Index})
+	// The queue must exist before the meeting and index services; the
+	// index worker gets its service once that is built, before Start.
+	indexWorker := &index.Worker{}
+	river.AddWorker(workers, indexWorker)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired,
 	}, logger: a.Logger})
@@ -100,9 +102,12 @@ func (a *App) init(ctx context.Context) error {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	a.Jobs = q
+	// The hook reads a.Index when a transcript changes, after both exist.
 	a.Meetings = meeting.NewService(a.DB, q, func(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) error {
 		return a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID)
 	})
+	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
+	indexWorker.Service = a.Index
 	eng, chat, model, err := engine(a.Config)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ package index
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -16,9 +17,10 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/ai/hashembed"
+	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
+	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/search"
 	"github.com/quorumhq/quorum/internal/store"
 )
@@ -45,17 +47,18 @@ func (Args) Kind() string { return "search_index" }
 
 // Service indexes sources and answers searches.
 type Service struct {
-	db     *store.DB
-	logger *slog.Logger
-	cache  *search.Index
+	db       *store.DB
+	meetings *meeting.Service
+	logger   *slog.Logger
+	cache    *search.Index
 
 	mu   sync.Mutex // serializes cache syncs
 	seen int64      // highest search_versions.version mirrored in cache
 }
 
 // NewService returns a Service with an empty cache; Sync fills it.
-func NewService(db *store.DB, logger *slog.Logger) *Service {
-	return &Service{db: db, logger: logger, cache: search.New(search.DefaultParams())}
+func NewService(db *store.DB, meetings *meeting.Service, logger *slog.Logger) *Service {
+	return &Service{db: db, meetings: meetings, logger: logger, cache: search.New(search.DefaultParams())}
 }
 
 // Enqueue queues indexing of a source within the caller's transaction.
@@ -134,19 +137,18 @@ func (s *Service) bumpVersion(ctx context.Context, tx *sql.Tx, a Args) error {
 func (s *Service) chunk(ctx context.Context, a Args) ([]search.Chunk, string, error) {
 	switch a.Source {
 	case SourceTranscript:
-		var meetingUUID string
-		err := s.db.R.QueryRowContext(ctx, s.db.Rebind(`SELECT uuid FROM meetings WHERE id = ? AND org_id = ?`), a.SourceID, a.OrgID).Scan(&meetingUUID)
-		if err == sql.ErrNoRows {
+		m, err := s.meetings.GetByID(ctx, a.OrgID, a.SourceID)
+		if errors.Is(err, fault.ErrNotFound) {
 			return nil, "", nil // deleted since: indexing nothing removes its chunks
 		}
 		if err != nil {
-			return nil, "", fmt.Errorf("load meeting %d: %w", a.SourceID, err)
+			return nil, "", err
 		}
-		segs, err := s.segments(ctx, a.SourceID)
+		segs, err := s.meetings.Segments(ctx, m)
 		if err != nil {
 			return nil, "", err
 		}
-		return search.ChunkTranscript(segs, search.DefaultMaxWords), meetingUUID, nil
+		return search.ChunkTranscript(segs, search.DefaultMaxWords), m.UUID, nil
 	case SourceDocument:
 		var content string
 		err := s.db.R.QueryRowContext(ctx, s.db.Rebind(`SELECT content FROM documents WHERE id = ? AND org_id = ?`), a.SourceID, a.OrgID).Scan(&content)
@@ -159,24 +161,6 @@ func (s *Service) chunk(ctx context.Context, a Args) ([]search.Chunk, string, er
 		return search.ChunkDocument(content, search.DefaultMaxWords), "", nil
 	}
 	return nil, "", fmt.Errorf("unknown index source %q", a.Source)
-}
-
-func (s *Service) segments(ctx context.Context, meetingID int64) ([]ai.Segment, error) {
-	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(`SELECT speaker, text, start_sec, end_sec FROM transcript_segments
-		WHERE meeting_id = ? ORDER BY position`), meetingID)
-	if err != nil {
-		return nil, fmt.Errorf("load segments of meeting %d: %w", meetingID, err)
-	}
-	defer rows.Close()
-	var out []ai.Segment
-	for rows.Next() {
-		var seg ai.Segment
-		if err := rows.Scan(&seg.Speaker, &seg.Text, &seg.Start, &seg.End); err != nil {
-			return nil, fmt.Errorf("scan segment: %w", err)
-		}
-		out = append(out, seg)
-	}
-	return out, rows.Err()
 }
 
 func key(source string, id int64) string { return source + ":" + strconv.FormatInt(id, 10) }

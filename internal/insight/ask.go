@@ -106,14 +106,13 @@ func (s *Service) answerFromMeeting(ctx context.Context, orgID int64, meetingUUI
 	if err != nil {
 		return "", nil, err
 	}
-	stored, err := s.meetings.Segments(ctx, m)
+	segs, err := s.meetings.Segments(ctx, m)
 	if err != nil {
 		return "", nil, err
 	}
-	if len(stored) == 0 {
+	if len(segs) == 0 {
 		return "", nil, nil
 	}
-	segs := toAI(stored)
 	ans, err := s.engine.Answer(ctx, segs, q, ai.AnswerOptions{MaxWords: maxWords})
 	if err != nil {
 		return "", nil, fmt.Errorf("answer from meeting %s: %w", meetingUUID, err)

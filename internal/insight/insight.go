@@ -66,15 +66,6 @@ func validLimit(limit, def int) (int, error) {
 	return limit, nil
 }
 
-// toAI converts stored segments to the engine's type.
-func toAI(segs []transcript.Segment) []ai.Segment {
-	out := make([]ai.Segment, len(segs))
-	for i, s := range segs {
-		out[i] = ai.Segment{Speaker: s.Speaker, Text: s.Text, Start: s.Start, End: s.End}
-	}
-	return out
-}
-
 // Transcript validates an ad-hoc transcript given to the analysis
 // endpoints.
 func Transcript(segs []transcript.Segment) ([]ai.Segment, error) {
@@ -84,5 +75,9 @@ func Transcript(segs []transcript.Segment) ([]ai.Segment, error) {
 	if err := meeting.ValidateSegments(segs, false); err != nil {
 		return nil, err
 	}
-	return toAI(segs), nil
+	out := make([]ai.Segment, len(segs))
+	for i, s := range segs {
+		out[i] = ai.Segment(s)
+	}
+	return out, nil
 }

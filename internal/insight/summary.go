@@ -63,7 +63,7 @@ func (s *Service) Summary(ctx context.Context, orgID int64, meetingUUID string) 
 	if len(segs) == 0 {
 		return MeetingSummary{}, fault.Conflict("empty_transcript", "the meeting has no transcript yet")
 	}
-	out, err := s.summarize(ctx, toAI(segs), ai.ItemOptions{Reference: m.StartTime}, 0)
+	out, err := s.summarize(ctx, segs, ai.ItemOptions{Reference: m.StartTime}, 0)
 	if err != nil {
 		return MeetingSummary{}, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/transcript"
@@ -103,8 +104,9 @@ func (s *Service) Resolve(ctx context.Context, orgID int64, uuids []string) (map
 	return s.store.idsByUUID(ctx, orgID, uuids)
 }
 
-// Segments returns a meeting's transcript in imported order.
-func (s *Service) Segments(ctx context.Context, m Meeting) ([]transcript.Segment, error) {
+// Segments returns a meeting's transcript in imported order, in the type
+// the intelligence engines read.
+func (s *Service) Segments(ctx context.Context, m Meeting) ([]ai.Segment, error) {
 	return s.store.segments(ctx, m.ID)
 }
 

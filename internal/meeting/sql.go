@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/transcript"
@@ -107,16 +108,16 @@ func (s sqlStore) idsByUUID(ctx context.Context, orgID int64, uuids []string) (m
 	return out, nil
 }
 
-func (s sqlStore) segments(ctx context.Context, meetingID int64) ([]transcript.Segment, error) {
+func (s sqlStore) segments(ctx context.Context, meetingID int64) ([]ai.Segment, error) {
 	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT speaker, text, start_sec, end_sec FROM transcript_segments
 		WHERE meeting_id = ? ORDER BY position`), meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("load segments of meeting %d: %w", meetingID, err)
 	}
 	defer rows.Close()
-	var out []transcript.Segment
+	var out []ai.Segment
 	for rows.Next() {
-		var seg transcript.Segment
+		var seg ai.Segment
 		if err := rows.Scan(&seg.Speaker, &seg.Text, &seg.Start, &seg.End); err != nil {
 			return nil, fmt.Errorf("scan segment: %w", err)
 		}
