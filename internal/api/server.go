@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -15,8 +16,11 @@ import (
 	"github.com/quorumhq/quorum/internal/actionitem"
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api/cloud"
-	"github.com/quorumhq/quorum/internal/api/partner"
+	"github.com/quorumhq/quorum/internal/api/oauthhost"
+	"github.com/quorumhq/quorum/internal/api/partneradmin"
+	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/insight"
@@ -71,14 +75,18 @@ func New(d Deps) *Server {
 		"cloudToken":  {Type: "http", Scheme: "bearer", Description: "a ct_ cloud token from POST /cloud/v1/cloud-token"},
 		"cloudApiKey": {Type: "http", Scheme: "bearer", Description: "the app's cloud API key"},
 	}
+	// Published clients send fields Quorum does not model; they are
+	// ignored, while the fields it does model keep their validation.
+	cfg.AllowAdditionalPropertiesByDefault = true
+	installHumaErrors()
 	api := humago.New(mux, cfg)
 
-	ph := &partner.Handler{Identities: d.Identities, OAuth: d.OAuth, Logger: d.Logger, EnforceScopes: d.EnforceScopes, MaxBodyBytes: d.MaxBodyBytes}
-	api.UseMiddleware(ph.RequireScopes(api))
-	ph.Register(api)
-	ch := &cloud.Handler{Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent, Actions: d.Actions,
-		MaxBodyBytes: d.MaxBodyBytes}
-	ch.Register(api)
+	t := newSurfaces(d)
+	(&oauthhost.Handler{Surface: t.oauth, Info: t.partnerInfo, Identities: d.Identities, OAuth: d.OAuth}).Register(api)
+	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities}).Register(api)
+	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities}).Register(api)
+	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
+		Actions: d.Actions}).Register(api)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -102,28 +110,27 @@ func New(d Deps) *Server {
 		// those get a 405 naming the allowed ones.
 		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			rest.NewError(r.Context(), rest.SurfaceOf(r.URL.Path), http.StatusMethodNotAllowed, "method_not_allowed",
-				r.Method+" is not supported here", nil).Write(w)
+			rest.NewError(r.Context(), http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not supported here", nil).Write(w)
 			return
 		}
-		rest.NewError(r.Context(), rest.SurfaceOf(r.URL.Path), http.StatusNotFound, "not_found", "no such endpoint", nil).Write(w)
+		rest.NewError(r.Context(), http.StatusNotFound, "not_found", "no such endpoint", nil).Write(w)
 	})
 
 	idem := rest.NewIdempotency(d.DB, d.Logger, d.MaxBodyBytes, func(r *http.Request) string {
-		if s := partner.IdempotencyScope(r); s != "" {
-			return s
+		if c, ok := caller.From(r.Context()); ok {
+			return c.Key()
 		}
-		return cloud.IdempotencyScope(r)
+		return ""
 	})
 	h := rest.Chain(mux,
 		rest.RequestIDs,
 		rest.NoSniff,
-		rest.AccessLog(d.Logger),
 		rest.CleanPath,
+		t.table.Resolve,
+		rest.AccessLog(d.Logger),
 		rest.EmptyJSONBody,
 		rest.Timezone,
-		ph.Authenticate,
-		ch.Authenticate,
+		t.table.Authenticate,
 		idem.Middleware,
 	)
 	return &Server{handler: h, api: api}
@@ -134,6 +141,15 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // OpenAPI returns the document of every operation served.
 func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
+
+var humaErrorsOnce sync.Once
+
+// installHumaErrors makes huma's own errors (validation, malformed JSON,
+// oversized bodies) take the error body of the surface serving the request.
+// huma reads the constructor from a package variable, so it is set once.
+func installHumaErrors() {
+	humaErrorsOnce.Do(func() { huma.NewErrorWithContext = rest.HumaError })
+}
 
 // allowedMethods lists the methods the mux serves at r's path.
 func allowedMethods(mux *http.ServeMux, r *http.Request) []string {

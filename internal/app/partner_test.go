@@ -68,7 +68,7 @@ func TestAdminApp(t *testing.T) {
 		require.NoError(t, err)
 		require.Nil(t, a.WebhookFilter)
 		_, err = admin.UpdateAppStatus(ctx, "paused")
-		apiErr(t, err, 400, "validation_error")
+		apiErr(t, err, 400, "invalid_status") // the domain rule, not a struct tag, answers
 
 		// Keys are per app, and X-Client-ID must agree with the key.
 		_, err = e.client(client.WithAPIKey("qak_wrong", "")).App(ctx)

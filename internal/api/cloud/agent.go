@@ -9,6 +9,8 @@ import (
 
 	"github.com/quorumhq/quorum/internal/actionitem"
 	"github.com/quorumhq/quorum/internal/agent"
+	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/caller"
 )
 
 type agentInput struct {
@@ -43,53 +45,42 @@ type actionItemListOutput struct {
 }
 
 func (h *Handler) registerAgent(api huma.API) {
-	huma.Register(api, h.op("runAgent", http.MethodPost, "/meetings/{id}/agent",
-		"Ask the meeting assistant; it reads and acts through recorded tool calls", "Agent", http.StatusOK), h.runAgent)
-	huma.Register(api, h.op("getAgentRun", http.MethodGet, "/meetings/{id}/agent/runs/{runId}", "A recorded agent exchange with its tool calls",
-		"Agent", http.StatusOK), h.getAgentRun)
-	huma.Register(api, h.op("listMeetingActionItems", http.MethodGet, "/meetings/{id}/action-items", "Action items recorded for a meeting",
-		"Agent", http.StatusOK), h.listActionItems)
+	const tag = "Cloud: Agent"
+	rest.Register(api, h.Surface, rest.Op{ID: "runAgent", Method: http.MethodPost, Path: "/meetings/{id}/agent", Tag: tag,
+		Summary: "Ask the meeting assistant; it reads and acts through recorded tool calls"}, h.runAgent)
+	rest.Register(api, h.Surface, rest.Op{ID: "getAgentRun", Method: http.MethodGet, Path: "/meetings/{id}/agent/runs/{runId}", Tag: tag,
+		Summary: "A recorded agent exchange with its tool calls"}, h.getAgentRun)
+	rest.Register(api, h.Surface, rest.Op{ID: "listMeetingActionItems", Method: http.MethodGet, Path: "/meetings/{id}/action-items", Tag: tag,
+		Summary: "Action items recorded for a meeting"}, h.listActionItems)
 }
 
 // runAgent serves POST /cloud/v1/meetings/{id}/agent.
-func (h *Handler) runAgent(ctx context.Context, in *agentInput) (*agentOutput, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) runAgent(ctx context.Context, c caller.Caller, in *agentInput) (*agentOutput, error) {
 	r, err := h.Agent.Run(ctx, c.OrgID, in.ID, c.UserRef, in.Body.Message)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return &agentOutput{Body: r}, nil
 }
 
 // getAgentRun serves GET /cloud/v1/meetings/{id}/agent/runs/{runId}.
-func (h *Handler) getAgentRun(ctx context.Context, in *agentRunInput) (*agentOutput, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) getAgentRun(ctx context.Context, c caller.Caller, in *agentRunInput) (*agentOutput, error) {
 	r, err := h.Agent.Get(ctx, c.OrgID, in.ID, in.RunID)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return &agentOutput{Body: r}, nil
 }
 
 // listActionItems serves GET /cloud/v1/meetings/{id}/action-items.
-func (h *Handler) listActionItems(ctx context.Context, in *meetingIDInput) (*actionItemListOutput, error) {
-	c, err := caller(ctx)
+func (h *Handler) listActionItems(ctx context.Context, c caller.Caller, in *meetingIDInput) (*actionItemListOutput, error) {
+	m, err := h.Meetings.Get(ctx, c.OrgID, in.ID)
 	if err != nil {
 		return nil, err
 	}
-	m, err := h.Meetings.Get(ctx, c.OrgID, in.ID)
-	if err != nil {
-		return nil, fail(ctx, err)
-	}
 	items, err := h.Actions.ListByMeeting(ctx, c.OrgID, m.ID)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	out := &actionItemListOutput{}
 	out.Body.Items = make([]MeetingActionItem, 0, len(items))

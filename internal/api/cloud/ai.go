@@ -8,6 +8,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/quorumhq/quorum/internal/ai"
+	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/insight"
 )
@@ -25,11 +27,11 @@ type transcriptBody struct {
 func aiSegments(ctx context.Context, t Transcript) ([]ai.Segment, error) {
 	segs, err := t.segments()
 	if err != nil {
-		return nil, fail(ctx, fault.Invalid("transcript", "malformed_transcript", "%s", err.Error()))
+		return nil, fault.Invalid("transcript", "malformed_transcript", "%s", err.Error())
 	}
 	out, err := insight.Transcript(segs)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -73,25 +75,21 @@ type actionItemsOutput struct {
 }
 
 func (h *Handler) registerAI(api huma.API) {
-	huma.Register(api, h.op("aiQuery", http.MethodPost, "/ai/query", "Ask the organization's meetings a question", "AI", http.StatusOK), h.aiQuery)
-	summary := h.op("aiSummary", http.MethodPost, "/ai/summary", "Summarize a transcript", "AI", http.StatusOK)
-	summary.MaxBodyBytes = MaxTranscriptBytes
-	huma.Register(api, summary, h.aiSummary)
-	items := h.op("aiActionItems", http.MethodPost, "/ai/action-items", "Extract action items from a transcript", "AI", http.StatusOK)
-	items.MaxBodyBytes = MaxTranscriptBytes
-	huma.Register(api, items, h.aiActionItems)
+	const tag = "Cloud: AI"
+	rest.Register(api, h.Surface, rest.Op{ID: "aiQuery", Method: http.MethodPost, Path: "/ai/query", Tag: tag,
+		Summary: "Ask the organization's meetings a question"}, h.aiQuery)
+	rest.Register(api, h.Surface, rest.Op{ID: "aiSummary", Method: http.MethodPost, Path: "/ai/summary", Tag: tag,
+		Summary: "Summarize a transcript", MaxBodyBytes: MaxTranscriptBytes}, h.aiSummary)
+	rest.Register(api, h.Surface, rest.Op{ID: "aiActionItems", Method: http.MethodPost, Path: "/ai/action-items", Tag: tag,
+		Summary: "Extract action items from a transcript", MaxBodyBytes: MaxTranscriptBytes}, h.aiActionItems)
 	h.registerAnalysis(api)
 }
 
 // aiQuery serves POST /cloud/v1/ai/query.
-func (h *Handler) aiQuery(ctx context.Context, in *queryInput) (*contentOutput, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) aiQuery(ctx context.Context, c caller.Caller, in *queryInput) (*contentOutput, error) {
 	res, err := h.Insight.Ask(ctx, c.OrgID, insight.AskRequest{Question: in.Body.Query, RoomName: in.Body.RoomName})
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	out := &contentOutput{}
 	out.Body.Content = res.Answer
@@ -99,17 +97,14 @@ func (h *Handler) aiQuery(ctx context.Context, in *queryInput) (*contentOutput, 
 }
 
 // aiSummary serves POST /cloud/v1/ai/summary.
-func (h *Handler) aiSummary(ctx context.Context, in *summaryInput) (*textSummaryOutput, error) {
-	if _, err := caller(ctx); err != nil {
-		return nil, err
-	}
+func (h *Handler) aiSummary(ctx context.Context, _ caller.Caller, in *summaryInput) (*textSummaryOutput, error) {
 	segs, err := aiSegments(ctx, in.Body.Transcript)
 	if err != nil {
 		return nil, err
 	}
 	s, err := h.Insight.SummarizeText(ctx, segs, in.Body.MaxLength)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	out := &textSummaryOutput{}
 	out.Body.Summary = s
@@ -117,17 +112,14 @@ func (h *Handler) aiSummary(ctx context.Context, in *summaryInput) (*textSummary
 }
 
 // aiActionItems serves POST /cloud/v1/ai/action-items.
-func (h *Handler) aiActionItems(ctx context.Context, in *actionItemsInput) (*actionItemsOutput, error) {
-	if _, err := caller(ctx); err != nil {
-		return nil, err
-	}
+func (h *Handler) aiActionItems(ctx context.Context, _ caller.Caller, in *actionItemsInput) (*actionItemsOutput, error) {
 	segs, err := aiSegments(ctx, in.Body.Transcript)
 	if err != nil {
 		return nil, err
 	}
 	items, err := h.Insight.ActionItems(ctx, segs, ai.ItemOptions{})
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	out := &actionItemsOutput{}
 	out.Body.Items = items

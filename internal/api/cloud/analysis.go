@@ -8,6 +8,8 @@ import (
 
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/ai/analysis"
+	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/caller"
 )
 
 type analysisInput struct {
@@ -37,26 +39,21 @@ type reportOutput[T any] struct {
 }
 
 func (h *Handler) registerAnalysis(api huma.API) {
-	op := func(id, path, summary string) huma.Operation {
-		o := h.op(id, http.MethodPost, path, summary, "Analysis", http.StatusOK)
-		o.MaxBodyBytes = MaxTranscriptBytes
-		return o
+	op := func(id, path, summary string) rest.Op {
+		return rest.Op{ID: id, Method: http.MethodPost, Path: path, Summary: summary, Tag: "Cloud: Analysis", MaxBodyBytes: MaxTranscriptBytes}
 	}
-	huma.Register(api, op("analyzeCoaching", "/analysis/coaching", "Coaching moments: monologues, interruptions, fillers, tone, next steps"), h.coaching)
-	huma.Register(api, op("analyzeCustom", "/analysis/custom", "Score a transcript against your rubric, with quoted evidence"), h.custom)
-	huma.Register(api, op("analyzeInterview", "/analysis/interview", "Interview analysis: questions, answers, strengths, concerns"),
-		report(h, func(segs []ai.Segment, c string) analysis.InterviewReport { return analysis.Interview(segs, c) }))
-	huma.Register(api, op("analyzeSalesCall", "/analysis/sales-call", "Sales call analysis: discovery, objections, buying signals, competitors"),
-		report(h, func(segs []ai.Segment, c string) analysis.SalesReport { return analysis.SalesCall(segs, c) }))
-	huma.Register(api, op("analyzeSession", "/analysis/session", "Session analytics: talk time, questions, monologues, interruptions, fillers, sentiment"),
-		report(h, func(segs []ai.Segment, _ string) analysis.SessionReport { return analysis.Session(segs) }))
+	rest.Register(api, h.Surface, op("analyzeCoaching", "/analysis/coaching", "Coaching moments: monologues, interruptions, fillers, tone, next steps"), h.coaching)
+	rest.Register(api, h.Surface, op("analyzeCustom", "/analysis/custom", "Score a transcript against your rubric, with quoted evidence"), h.custom)
+	rest.Register(api, h.Surface, op("analyzeInterview", "/analysis/interview", "Interview analysis: questions, answers, strengths, concerns"),
+		report(func(segs []ai.Segment, c string) analysis.InterviewReport { return analysis.Interview(segs, c) }))
+	rest.Register(api, h.Surface, op("analyzeSalesCall", "/analysis/sales-call", "Sales call analysis: discovery, objections, buying signals, competitors"),
+		report(func(segs []ai.Segment, c string) analysis.SalesReport { return analysis.SalesCall(segs, c) }))
+	rest.Register(api, h.Surface, op("analyzeSession", "/analysis/session", "Session analytics: talk time, questions, monologues, interruptions, fillers, sentiment"),
+		report(func(segs []ai.Segment, _ string) analysis.SessionReport { return analysis.Session(segs) }))
 }
 
 // coaching serves POST /cloud/v1/analysis/coaching.
-func (h *Handler) coaching(ctx context.Context, in *analysisInput) (*coachingOutput, error) {
-	if _, err := caller(ctx); err != nil {
-		return nil, err
-	}
+func (h *Handler) coaching(ctx context.Context, _ caller.Caller, in *analysisInput) (*coachingOutput, error) {
 	segs, err := aiSegments(ctx, in.Body.Transcript)
 	if err != nil {
 		return nil, err
@@ -67,12 +64,9 @@ func (h *Handler) coaching(ctx context.Context, in *analysisInput) (*coachingOut
 }
 
 // custom serves POST /cloud/v1/analysis/custom.
-func (h *Handler) custom(ctx context.Context, in *rubricInput) (*rubricOutput, error) {
-	if _, err := caller(ctx); err != nil {
-		return nil, err
-	}
+func (h *Handler) custom(ctx context.Context, _ caller.Caller, in *rubricInput) (*rubricOutput, error) {
 	if err := in.Body.Rubric.Validate(); err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	segs, err := aiSegments(ctx, in.Body.Transcript)
 	if err != nil {
@@ -80,17 +74,14 @@ func (h *Handler) custom(ctx context.Context, in *rubricInput) (*rubricOutput, e
 	}
 	res, err := analysis.Rubric(segs, in.Body.Rubric)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return &rubricOutput{Body: res}, nil
 }
 
 // report serves the analyses that return one report object.
-func report[T any](h *Handler, run func([]ai.Segment, string) T) func(context.Context, *analysisInput) (*reportOutput[T], error) {
-	return func(ctx context.Context, in *analysisInput) (*reportOutput[T], error) {
-		if _, err := caller(ctx); err != nil {
-			return nil, err
-		}
+func report[T any](run func([]ai.Segment, string) T) func(context.Context, caller.Caller, *analysisInput) (*reportOutput[T], error) {
+	return func(ctx context.Context, _ caller.Caller, in *analysisInput) (*reportOutput[T], error) {
 		segs, err := aiSegments(ctx, in.Body.Transcript)
 		if err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -75,27 +76,24 @@ type transcriptInput struct {
 type summaryOutput struct{ Body insight.MeetingSummary }
 
 func (h *Handler) registerMeetings(api huma.API) {
-	create := h.op("importMeeting", http.MethodPost, "/meetings", "Import a meeting with its transcript", "Meetings", http.StatusCreated)
-	create.MaxBodyBytes = MaxTranscriptBytes
-	huma.Register(api, create, h.createMeeting)
-	huma.Register(api, h.op("getMeeting", http.MethodGet, "/meetings/{id}", "A meeting", "Meetings", http.StatusOK), h.getMeeting)
-	upload := h.op("uploadTranscript", http.MethodPost, "/meetings/{id}/transcript",
-		"Replace a meeting's transcript with a VTT, SRT, JSON or plain-text file", "Meetings", http.StatusOK)
-	upload.MaxBodyBytes = MaxTranscriptBytes
-	upload.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
-		"text/vtt": {}, "application/x-subrip": {}, "application/json": {}, "text/plain": {},
-	}}
-	huma.Register(api, upload, h.uploadTranscript)
-	huma.Register(api, h.op("getMeetingSummary", http.MethodGet, "/meetings/{id}/summary",
-		"Summary, keywords, action items, decisions and open questions of a meeting", "Meetings", http.StatusOK), h.getSummary)
+	const tag = "Cloud: Meetings"
+	rest.Register(api, h.Surface, rest.Op{ID: "importMeeting", Method: http.MethodPost, Path: "/meetings", Tag: tag,
+		Summary: "Import a meeting with its transcript", Status: http.StatusCreated, MaxBodyBytes: MaxTranscriptBytes}, h.createMeeting)
+	rest.Register(api, h.Surface, rest.Op{ID: "getMeeting", Method: http.MethodGet, Path: "/meetings/{id}", Tag: tag,
+		Summary: "A meeting"}, h.getMeeting)
+	rest.Register(api, h.Surface, rest.Op{ID: "uploadTranscript", Method: http.MethodPost, Path: "/meetings/{id}/transcript", Tag: tag,
+		Summary: "Replace a meeting's transcript with a VTT, SRT, JSON or plain-text file", MaxBodyBytes: MaxTranscriptBytes,
+		Doc: func(o *huma.Operation) {
+			o.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+				"text/vtt": {}, "application/x-subrip": {}, "application/json": {}, "text/plain": {},
+			}}
+		}}, h.uploadTranscript)
+	rest.Register(api, h.Surface, rest.Op{ID: "getMeetingSummary", Method: http.MethodGet, Path: "/meetings/{id}/summary", Tag: tag,
+		Summary: "Summary, keywords, action items, decisions and open questions of a meeting"}, h.getSummary)
 }
 
 // createMeeting serves POST /cloud/v1/meetings.
-func (h *Handler) createMeeting(ctx context.Context, in *createMeetingInput) (*meetingOutput, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) createMeeting(ctx context.Context, c caller.Caller, in *createMeetingInput) (*meetingOutput, error) {
 	n := meeting.New{Title: in.Body.Title, Language: in.Body.Language, RoomName: in.Body.RoomName, CreatedBy: c.UserRef,
 		Segments: toSegments(in.Body.Segments)}
 	if in.Body.StartTime != nil {
@@ -103,37 +101,29 @@ func (h *Handler) createMeeting(ctx context.Context, in *createMeetingInput) (*m
 	}
 	m, err := h.Meetings.Create(ctx, c.OrgID, n)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return &meetingOutput{Body: toMeeting(m)}, nil
 }
 
 // getMeeting serves GET /cloud/v1/meetings/{id}.
-func (h *Handler) getMeeting(ctx context.Context, in *meetingIDInput) (*meetingOutput, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) getMeeting(ctx context.Context, c caller.Caller, in *meetingIDInput) (*meetingOutput, error) {
 	m, err := h.Meetings.Get(ctx, c.OrgID, in.ID)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return &meetingOutput{Body: toMeeting(m)}, nil
 }
 
 // uploadTranscript serves POST /cloud/v1/meetings/{id}/transcript.
-func (h *Handler) uploadTranscript(ctx context.Context, in *transcriptInput) (*meetingOutput, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) uploadTranscript(ctx context.Context, c caller.Caller, in *transcriptInput) (*meetingOutput, error) {
 	segs, err := parseTranscript(ctx, in.ContentType, in.RawBody)
 	if err != nil {
 		return nil, err
 	}
 	m, err := h.Meetings.ReplaceTranscript(ctx, c.OrgID, in.ID, segs)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return &meetingOutput{Body: toMeeting(m)}, nil
 }
@@ -146,28 +136,24 @@ func parseTranscript(ctx context.Context, contentType string, body []byte) ([]tr
 	var se *transcript.SyntaxError
 	switch {
 	case errors.Is(err, transcript.ErrEmpty):
-		return nil, fail(ctx, fault.Invalid("transcript", "empty_transcript", "the transcript has no text"))
+		return nil, fault.Invalid("transcript", "empty_transcript", "the transcript has no text")
 	case errors.As(err, &se):
 		f := fault.Invalid("transcript", "malformed_transcript", "%s", se.Error())
 		f.Extra = map[string]any{"format": string(se.Format), "line": se.Line}
-		return nil, fail(ctx, f)
+		return nil, f
 	case errors.Is(err, transcript.ErrUnknownFormat):
-		return nil, rest.NewError(ctx, rest.SurfaceCloud, http.StatusUnsupportedMediaType, "unsupported_format", err.Error(), nil)
+		return nil, rest.NewError(ctx, http.StatusUnsupportedMediaType, "unsupported_format", err.Error(), nil)
 	case err != nil:
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return segs, nil
 }
 
 // getSummary serves GET /cloud/v1/meetings/{id}/summary.
-func (h *Handler) getSummary(ctx context.Context, in *meetingIDInput) (*summaryOutput, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) getSummary(ctx context.Context, c caller.Caller, in *meetingIDInput) (*summaryOutput, error) {
 	s, err := h.Insight.Summary(ctx, c.OrgID, in.ID)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return &summaryOutput{Body: s}, nil
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/insight"
 )
 
@@ -34,21 +36,18 @@ type responseQueryInput struct {
 type responseQueryOutput struct{ Body insight.ResponseAnswer }
 
 func (h *Handler) registerResponses(api huma.API) {
-	huma.Register(api, h.op("pushMood", http.MethodPost, "/responses/{responseId}/mood", "Add mood samples to a live session's context",
-		"Live context", http.StatusAccepted), h.pushMood)
-	huma.Register(api, h.op("queryResponse", http.MethodPost, "/responses/{responseId}/query", "Ask about a live session's accumulated context",
-		"Live context", http.StatusOK), h.queryResponse)
+	const tag = "Cloud: Live context"
+	rest.Register(api, h.Surface, rest.Op{ID: "pushMood", Method: http.MethodPost, Path: "/responses/{responseId}/mood", Tag: tag,
+		Summary: "Add mood samples to a live session's context", Status: http.StatusAccepted}, h.pushMood)
+	rest.Register(api, h.Surface, rest.Op{ID: "queryResponse", Method: http.MethodPost, Path: "/responses/{responseId}/query", Tag: tag,
+		Summary: "Ask about a live session's accumulated context"}, h.queryResponse)
 }
 
 // pushMood serves POST /cloud/v1/responses/{responseId}/mood.
-func (h *Handler) pushMood(ctx context.Context, in *moodInput) (*moodOutput, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) pushMood(ctx context.Context, c caller.Caller, in *moodInput) (*moodOutput, error) {
 	n, err := h.Insight.AddMood(ctx, c.OrgID, in.ResponseID, in.Body.Samples)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	out := &moodOutput{}
 	out.Body.Accepted = n
@@ -56,14 +55,10 @@ func (h *Handler) pushMood(ctx context.Context, in *moodInput) (*moodOutput, err
 }
 
 // queryResponse serves POST /cloud/v1/responses/{responseId}/query.
-func (h *Handler) queryResponse(ctx context.Context, in *responseQueryInput) (*responseQueryOutput, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) queryResponse(ctx context.Context, c caller.Caller, in *responseQueryInput) (*responseQueryOutput, error) {
 	a, err := h.Insight.QueryResponse(ctx, c.OrgID, in.ResponseID, in.Body.Query, in.Body.PromptKey, in.Body.Model)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return &responseQueryOutput{Body: a}, nil
 }

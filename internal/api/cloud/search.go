@@ -6,6 +6,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/insight"
 )
 
@@ -49,30 +51,27 @@ type documentInput struct {
 type documentOutput struct{ Body insight.Document }
 
 func (h *Handler) registerSearch(api huma.API) {
+	const tag = "Cloud: Search"
 	for _, s := range []struct{ id, path, source, summary string }{
 		{"search", "/search", "", "Hybrid search over transcripts and documents"},
 		{"searchDocuments", "/search/documents", "document", "Hybrid search over documents"},
 		{"searchTranscriptions", "/search/transcriptions", "transcript", "Hybrid search over transcripts"},
 	} {
-		huma.Register(api, h.op(s.id, http.MethodPost, s.path, s.summary, "Search", http.StatusOK), h.search(s.source))
+		rest.Register(api, h.Surface, rest.Op{ID: s.id, Method: http.MethodPost, Path: s.path, Summary: s.summary, Tag: tag}, h.search(s.source))
 	}
-	huma.Register(api, h.op("ask", http.MethodPost, "/ask", "Answer a question with citations to the transcript", "Search", http.StatusOK), h.ask)
-	doc := h.op("addDocument", http.MethodPost, "/documents", "Add a text document to search", "Search", http.StatusCreated)
-	doc.MaxBodyBytes = 4 << 20
-	huma.Register(api, doc, h.addDocument)
+	rest.Register(api, h.Surface, rest.Op{ID: "ask", Method: http.MethodPost, Path: "/ask", Tag: tag,
+		Summary: "Answer a question with citations to the transcript"}, h.ask)
+	rest.Register(api, h.Surface, rest.Op{ID: "addDocument", Method: http.MethodPost, Path: "/documents", Tag: tag,
+		Summary: "Add a text document to search", Status: http.StatusCreated, MaxBodyBytes: 4 << 20}, h.addDocument)
 }
 
 // search serves POST /cloud/v1/search and its per-source variants.
-func (h *Handler) search(source string) func(context.Context, *searchInput) (*searchOutput, error) {
-	return func(ctx context.Context, in *searchInput) (*searchOutput, error) {
-		c, err := caller(ctx)
-		if err != nil {
-			return nil, err
-		}
+func (h *Handler) search(source string) func(context.Context, caller.Caller, *searchInput) (*searchOutput, error) {
+	return func(ctx context.Context, c caller.Caller, in *searchInput) (*searchOutput, error) {
 		hits, err := h.Insight.Search(ctx, c.OrgID, insight.SearchRequest{Query: in.Body.Query, MeetingIDs: in.Body.MeetingIDs,
 			RoomName: in.Body.RoomName, Source: source, Limit: in.Body.Limit})
 		if err != nil {
-			return nil, fail(ctx, err)
+			return nil, err
 		}
 		out := &searchOutput{}
 		out.Body.Results = hits
@@ -81,28 +80,20 @@ func (h *Handler) search(source string) func(context.Context, *searchInput) (*se
 }
 
 // ask serves POST /cloud/v1/ask.
-func (h *Handler) ask(ctx context.Context, in *askInput) (*askOutput, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) ask(ctx context.Context, c caller.Caller, in *askInput) (*askOutput, error) {
 	res, err := h.Insight.Ask(ctx, c.OrgID, insight.AskRequest{Question: in.Body.Question, MeetingIDs: in.Body.MeetingIDs,
 		RoomName: in.Body.RoomName, Limit: in.Body.Limit})
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return &askOutput{Body: res}, nil
 }
 
 // addDocument serves POST /cloud/v1/documents.
-func (h *Handler) addDocument(ctx context.Context, in *documentInput) (*documentOutput, error) {
-	c, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) addDocument(ctx context.Context, c caller.Caller, in *documentInput) (*documentOutput, error) {
 	d, err := h.Insight.AddDocument(ctx, c.OrgID, in.Body.MeetingID, in.Body.Title, in.Body.Content)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return &documentOutput{Body: d}, nil
 }

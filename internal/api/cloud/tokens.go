@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/quorumhq/quorum/internal/api/rest"
 )
 
 type cloudTokenInput struct {
@@ -26,9 +27,9 @@ type cloudTokenOutput struct {
 }
 
 func (h *Handler) registerTokens(api huma.API) {
-	op := h.op("createCloudToken", http.MethodPost, "/cloud-token", "Trade the app's cloud API key for a 24 h cloud token", "Auth", http.StatusCreated)
-	op.Security = []map[string][]string{{"cloudApiKey": {}}}
-	huma.Register(api, op, h.createCloudToken)
+	rest.RegisterPublic(api, h.Surface, rest.Op{ID: "createCloudToken", Method: http.MethodPost, Path: "/cloud-token", Tag: "Cloud: Auth",
+		Summary: "Trade the app's cloud API key for a 24 h cloud token", Status: http.StatusCreated,
+		Doc: func(o *huma.Operation) { o.Security = []map[string][]string{{"cloudApiKey": {}}} }}, h.createCloudToken)
 }
 
 // createCloudToken serves POST /cloud/v1/cloud-token.
@@ -36,7 +37,7 @@ func (h *Handler) createCloudToken(ctx context.Context, in *cloudTokenInput) (*c
 	key, _ := strings.CutPrefix(in.Authorization, "Bearer ")
 	token, expires, err := h.Tokens.Mint(ctx, strings.TrimSpace(key), in.Body.UserID)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	out := &cloudTokenOutput{CacheControl: "no-store"}
 	out.Body.CloudToken, out.Body.ExpiresAt, out.Body.Environment = token, expires, "production"

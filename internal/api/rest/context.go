@@ -12,7 +12,6 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	locationKey
-	principalKey
 )
 
 // RequestID returns the id of the request being served.
@@ -38,15 +37,6 @@ func Location(ctx context.Context) *time.Location {
 // WithLocation stores the caller's time zone in ctx.
 func WithLocation(ctx context.Context, loc *time.Location) context.Context {
 	return context.WithValue(ctx, locationKey, loc)
-}
-
-// Principal returns the authenticated caller stored by a surface's auth
-// middleware, or nil.
-func Principal(ctx context.Context) any { return ctx.Value(principalKey) }
-
-// WithPrincipal stores the authenticated caller in ctx.
-func WithPrincipal(ctx context.Context, p any) context.Context {
-	return context.WithValue(ctx, principalKey, p)
 }
 
 // Time renders t in the caller's zone as RFC 3339 ("…Z" in UTC).

@@ -15,33 +15,6 @@ import (
 	"github.com/quorumhq/quorum/internal/fault"
 )
 
-// Surface names an API family; each keeps its own error body.
-type Surface int
-
-// The surfaces.
-const (
-	SurfaceOther Surface = iota
-	SurfacePartner
-	SurfaceOAuth
-	SurfaceCloud
-	SurfaceMeetings
-)
-
-// SurfaceOf tells which surface serves a path.
-func SurfaceOf(path string) Surface {
-	switch {
-	case strings.HasPrefix(path, "/v1/partner/"):
-		return SurfacePartner
-	case strings.HasPrefix(path, "/oauth2/"), strings.HasPrefix(path, "/auth/"):
-		return SurfaceOAuth
-	case strings.HasPrefix(path, "/cloud/"):
-		return SurfaceCloud
-	case strings.HasPrefix(path, "/api/"):
-		return SurfaceMeetings
-	}
-	return SurfaceOther
-}
-
 // Error is an HTTP error with a surface-specific JSON body. It satisfies
 // huma.StatusError so handlers can return it directly.
 type Error struct {
@@ -70,26 +43,52 @@ func (e *Error) GetHeaders() http.Header {
 	return http.Header{"Retry-After": []string{strconv.Itoa(e.RetryAfter)}}
 }
 
-// NewError builds the error body of a surface.
-func NewError(ctx context.Context, s Surface, status int, code, msg string, extra map[string]any) *Error {
-	rid := RequestID(ctx)
-	var body map[string]any
-	switch s {
-	case SurfaceOAuth:
-		// RFC 6749 fields, plus the Partner API's code and message so
-		// clients of either convention read the same error.
-		body = map[string]any{"error": code, "error_description": msg, "code": code, "message": msg, "request_id": rid}
-	case SurfaceCloud:
-		body = map[string]any{"error": map[string]any{"code": code, "message": msg}, "request_id": rid}
-	case SurfaceMeetings:
-		body = map[string]any{"detail": msg, "code": code}
-	default:
-		body = map[string]any{"code": code, "error": msg, "message": msg, "request_id": rid}
+// Error builds an error in the surface's shape.
+func (s *Surface) Error(ctx context.Context, status int, code, msg string, extra map[string]any) *Error {
+	return &Error{Status: status, Body: s.Body(ErrorInfo{RequestID: RequestID(ctx), Code: code, Message: msg, Extra: extra})}
+}
+
+// NewError builds an error in the shape of the surface serving ctx's
+// request, for plumbing that runs before an operation is chosen.
+func NewError(ctx context.Context, status int, code, msg string, extra map[string]any) *Error {
+	return SurfaceFrom(ctx).Error(ctx, status, code, msg, extra)
+}
+
+// PartnerBody is the Partner API's error body.
+func PartnerBody(e ErrorInfo) map[string]any {
+	body := map[string]any{"code": e.Code, "error": e.Message, "message": e.Message, "request_id": e.RequestID}
+	if e.Field != "" {
+		body["field"] = e.Field
 	}
+	return withExtra(body, e.Extra)
+}
+
+// OAuthBody is RFC 6749's error body plus the Partner API's code and
+// message, so clients of either convention read the same error.
+func OAuthBody(e ErrorInfo) map[string]any {
+	body := map[string]any{"error": e.Code, "error_description": e.Message, "code": e.Code, "message": e.Message, "request_id": e.RequestID}
+	return withExtra(body, e.Extra)
+}
+
+// CloudBody is the Cloud API's error body.
+func CloudBody(e ErrorInfo) map[string]any {
+	body := map[string]any{"error": map[string]any{"code": e.Code, "message": e.Message}, "request_id": e.RequestID}
+	if e.Field != "" {
+		body["field"] = e.Field
+	}
+	return withExtra(body, e.Extra)
+}
+
+// MeetingsBody is the Meetings API's (Django REST framework) error body.
+func MeetingsBody(e ErrorInfo) map[string]any {
+	return withExtra(map[string]any{"detail": e.Message, "code": e.Code}, e.Extra)
+}
+
+func withExtra(body, extra map[string]any) map[string]any {
 	for k, v := range extra {
 		body[k] = v
 	}
-	return &Error{Status: status, Body: body}
+	return body
 }
 
 // Write sends err's body with its status.
@@ -102,9 +101,9 @@ func (e *Error) Write(w http.ResponseWriter) {
 	_ = json.NewEncoder(w).Encode(e.Body)
 }
 
-// FromDomain maps a domain error to a surface error. Anything that is not a
+// Fail maps a domain error to the surface's error. Anything that is not a
 // fault.Error is logged and answered with a 500 that leaks nothing.
-func FromDomain(ctx context.Context, s Surface, err error) *Error {
+func (s *Surface) Fail(ctx context.Context, err error) *Error {
 	var re *Error
 	if errors.As(err, &re) {
 		return re
@@ -112,15 +111,15 @@ func FromDomain(ctx context.Context, s Surface, err error) *Error {
 	var gw interface{ GatewayStatus() int }
 	if errors.As(err, &gw) {
 		slog.WarnContext(ctx, "upstream model call failed", "request_id", RequestID(ctx), "error", err)
-		return NewError(ctx, s, gw.GatewayStatus(), "upstream_unavailable", "the configured AI model server failed; try again later", nil)
+		return s.Error(ctx, gw.GatewayStatus(), "upstream_unavailable", "the configured AI model server failed; try again later", nil)
 	}
 	fe, ok := fault.As(err)
 	if !ok {
 		if errors.Is(err, context.Canceled) {
-			return NewError(ctx, s, 499, "request_canceled", "request canceled", nil)
+			return s.Error(ctx, 499, "request_canceled", "request canceled", nil)
 		}
 		slog.ErrorContext(ctx, "internal error", "request_id", RequestID(ctx), "error", err)
-		return NewError(ctx, s, http.StatusInternalServerError, "internal_error", "internal server error", nil)
+		return s.Error(ctx, http.StatusInternalServerError, "internal_error", "internal server error", nil)
 	}
 	status := map[fault.Kind]int{
 		fault.KindInvalid:      http.StatusBadRequest,
@@ -134,62 +133,41 @@ func FromDomain(ctx context.Context, s Surface, err error) *Error {
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
-	extra := fe.Extra
-	if fe.Field != "" && s != SurfaceOAuth {
-		extra = merge(extra, map[string]any{"field": fe.Field})
-	}
-	e := NewError(ctx, s, status, fe.Code, fe.Message, extra)
+	e := &Error{Status: status, Body: s.Body(ErrorInfo{RequestID: RequestID(ctx), Code: fe.Code, Message: fe.Message, Field: fe.Field, Extra: fe.Extra})}
 	if fe.RetryAfter > 0 {
 		e.RetryAfter = int((fe.RetryAfter + time.Second - 1) / time.Second)
 	}
 	return e
 }
 
-func merge(a, b map[string]any) map[string]any {
-	out := make(map[string]any, len(a)+len(b))
-	for k, v := range a {
-		out[k] = v
+// HumaError is huma's error constructor for Quorum: huma's own errors
+// (validation, bad JSON, oversized body) take the body of the surface
+// serving the request. api.New installs it as huma.NewErrorWithContext.
+func HumaError(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+	ctx := context.Background()
+	if hctx != nil {
+		ctx = hctx.Context()
 	}
-	for k, v := range b {
-		out[k] = v
+	s := SurfaceFrom(ctx)
+	code := codeForStatus(status)
+	if status == http.StatusUnprocessableEntity {
+		// Partner and Cloud clients expect validation failures as 400.
+		status, code = http.StatusBadRequest, "validation_error"
 	}
-	return out
+	if status == http.StatusBadRequest && s.OAuthCodes {
+		code = "invalid_request"
+	}
+	details := make([]string, 0, len(errs))
+	for _, e := range errs {
+		if e != nil {
+			details = append(details, e.Error())
+		}
+	}
+	if len(details) > 0 {
+		msg = msg + ": " + strings.Join(details, "; ")
+	}
+	return s.Error(ctx, status, code, msg, nil)
 }
-
-// hookHuma makes huma's own errors (validation, bad JSON, oversized body)
-// use the body of the surface that owns the operation.
-func hookHuma() {
-	huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
-		var ctx context.Context = context.Background()
-		path := ""
-		if hctx != nil {
-			ctx = hctx.Context()
-			u := hctx.URL()
-			path = u.Path
-		}
-		s := SurfaceOf(path)
-		code := codeForStatus(status)
-		if status == http.StatusUnprocessableEntity {
-			// Partner and Cloud clients expect validation failures as 400.
-			status, code = http.StatusBadRequest, "validation_error"
-		}
-		if status == http.StatusBadRequest && s == SurfaceOAuth {
-			code = "invalid_request"
-		}
-		details := make([]string, 0, len(errs))
-		for _, e := range errs {
-			if e != nil {
-				details = append(details, e.Error())
-			}
-		}
-		if len(details) > 0 {
-			msg = msg + ": " + strings.Join(details, "; ")
-		}
-		return NewError(ctx, s, status, code, msg, nil)
-	}
-}
-
-func init() { hookHuma() }
 
 func codeForStatus(status int) string {
 	switch status {

@@ -75,9 +75,9 @@ func (m *Idempotency) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		s := SurfaceOf(r.URL.Path)
+		s := SurfaceFrom(r.Context())
 		if !validIdempotencyKey(key) {
-			NewError(r.Context(), s, http.StatusBadRequest, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable ASCII characters", nil).Write(w)
+			s.Error(r.Context(), http.StatusBadRequest, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable ASCII characters", nil).Write(w)
 			return
 		}
 		scope := m.Scope(r)
@@ -90,7 +90,7 @@ func (m *Idempotency) Middleware(next http.Handler) http.Handler {
 		// on unread, for the operation's own size limit to judge.
 		head, err := io.ReadAll(io.LimitReader(r.Body, m.MaxBody))
 		if err != nil {
-			NewError(r.Context(), s, http.StatusBadRequest, "invalid_request_body", "could not read request body", nil).Write(w)
+			s.Error(r.Context(), http.StatusBadRequest, "invalid_request_body", "could not read request body", nil).Write(w)
 			return
 		}
 		r.Body = struct {
@@ -107,7 +107,7 @@ func (m *Idempotency) Middleware(next http.Handler) http.Handler {
 				re.Write(w)
 				return
 			}
-			FromDomain(r.Context(), s, err).Write(w)
+			s.Fail(r.Context(), err).Write(w)
 			return
 		}
 		if replay != nil {
@@ -141,7 +141,7 @@ type storedResponse struct {
 }
 
 // begin claims the key, or returns the stored response to replay.
-func (m *Idempotency) begin(ctx context.Context, s Surface, scope, key, hash string) (*storedResponse, error) {
+func (m *Idempotency) begin(ctx context.Context, s *Surface, scope, key, hash string) (*storedResponse, error) {
 	now := m.now()
 	for attempt := 0; attempt < 2; attempt++ {
 		_, err := m.db.W.ExecContext(ctx, m.db.Rebind(`INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, created_at, expires_at)
@@ -174,11 +174,11 @@ func (m *Idempotency) begin(ctx context.Context, s Surface, scope, key, hash str
 			continue
 		}
 		if storedHash != hash {
-			return nil, NewError(ctx, s, http.StatusUnprocessableEntity, "idempotency_key_reused",
+			return nil, s.Error(ctx, http.StatusUnprocessableEntity, "idempotency_key_reused",
 				"this Idempotency-Key was used with a different request", nil)
 		}
 		if status == 0 {
-			e := NewError(ctx, s, http.StatusConflict, "conflict", "a request with this Idempotency-Key is still in progress", nil)
+			e := s.Error(ctx, http.StatusConflict, "conflict", "a request with this Idempotency-Key is still in progress", nil)
 			e.RetryAfter = 1
 			return nil, e
 		}

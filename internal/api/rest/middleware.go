@@ -87,7 +87,7 @@ func AccessLog(logger *slog.Logger) Middleware {
 					logger.ErrorContext(r.Context(), "panic serving request", "request_id", RequestID(r.Context()),
 						"method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
 					if sw.status == 0 {
-						NewError(r.Context(), SurfaceOf(r.URL.Path), http.StatusInternalServerError, "internal_error", "internal server error", nil).Write(sw)
+						NewError(r.Context(), http.StatusInternalServerError, "internal_error", "internal server error", nil).Write(sw)
 					}
 				}
 				logger.LogAttrs(r.Context(), slog.LevelInfo, "request",

@@ -1,4 +1,4 @@
-package partner
+package partneradmin
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/identity"
 )
 
@@ -65,24 +66,24 @@ func (nullableString) Schema(huma.Registry) *huma.Schema {
 
 type updateAppInput struct {
 	Body struct {
-		Name             *string        `json:"name,omitempty" minLength:"1" maxLength:"255"`
-		Description      *string        `json:"description,omitempty" maxLength:"1000"`
+		Name             *string        `json:"name,omitempty"`
+		Description      *string        `json:"description,omitempty"`
 		WebhookURL       nullableString `json:"webhook_url,omitempty"`
-		Slug             *string        `json:"slug,omitempty" minLength:"3" maxLength:"63"`
+		Slug             *string        `json:"slug,omitempty"`
 		DefaultToolkitID *string        `json:"default_toolkit_id,omitempty"`
 	}
 }
 
 type appStatusInput struct {
 	Body struct {
-		Status string `json:"status" enum:"active,suspended,inactive"`
+		Status string `json:"status" doc:"active, suspended or inactive"`
 	}
 }
 
 type webhookStatusInput struct {
 	Body struct {
 		Enabled            bool   `json:"enabled"`
-		PendingDisposition string `json:"pending_disposition,omitempty" enum:"abandon,deliver"`
+		PendingDisposition string `json:"pending_disposition,omitempty" doc:"abandon or deliver: what happens to events held while delivery was off"`
 	}
 }
 
@@ -95,45 +96,41 @@ type webhookFilterInput struct {
 
 func (h *Handler) registerApp(api huma.API) {
 	const tag = "Admin: app"
-	huma.Register(api, h.op("getApp", http.MethodGet, "/v1/partner/admin/app", "The calling app", tag, ""), h.getApp)
-	huma.Register(api, h.op("updateApp", http.MethodPut, "/v1/partner/admin/app", "Update the calling app", tag, ""), h.updateApp)
-	huma.Register(api, h.op("updateAppStatus", http.MethodPut, "/v1/partner/admin/app/status", "Change the app's status", tag, ""), h.updateAppStatus)
+	s := h.Surface
+	rest.Register(api, s, rest.Op{ID: "getApp", Method: http.MethodGet, Path: "/app", Summary: "The calling app", Tag: tag}, h.getApp)
+	rest.Register(api, s, rest.Op{ID: "updateApp", Method: http.MethodPut, Path: "/app", Summary: "Update the calling app", Tag: tag}, h.updateApp)
+	rest.Register(api, s, rest.Op{ID: "updateAppStatus", Method: http.MethodPut, Path: "/app/status", Summary: "Change the app's status", Tag: tag}, h.updateAppStatus)
 	// The SDK calls the /app/... paths; the OpenAPI document names the
 	// shorter aliases. Both are served.
-	for _, alias := range []string{"", "Alias"} {
-		prefix := "/v1/partner/admin/app"
-		if alias != "" {
-			prefix = "/v1/partner/admin"
-		}
-		huma.Register(api, h.op("updateWebhookStatus"+alias, http.MethodPut, prefix+"/webhook-status", "Pause or resume webhook delivery", tag, ""), h.updateWebhookStatus)
-		huma.Register(api, h.op("setWebhookFilter"+alias, http.MethodPut, prefix+"/webhook-filter", "Choose which events are delivered", tag, ""), h.setWebhookFilter)
-		huma.Register(api, h.op("removeWebhookFilter"+alias, http.MethodDelete, prefix+"/webhook-filter", "Deliver every event", tag, ""), h.removeWebhookFilter)
+	for _, alias := range []struct{ suffix, prefix string }{{"", "/app"}, {"Alias", ""}} {
+		rest.Register(api, s, rest.Op{ID: "updateWebhookStatus" + alias.suffix, Method: http.MethodPut, Path: alias.prefix + "/webhook-status",
+			Summary: "Pause or resume webhook delivery", Tag: tag}, h.updateWebhookStatus)
+		rest.Register(api, s, rest.Op{ID: "setWebhookFilter" + alias.suffix, Method: http.MethodPut, Path: alias.prefix + "/webhook-filter",
+			Summary: "Choose which events are delivered", Tag: tag}, h.setWebhookFilter)
+		rest.Register(api, s, rest.Op{ID: "removeWebhookFilter" + alias.suffix, Method: http.MethodDelete, Path: alias.prefix + "/webhook-filter",
+			Summary: "Deliver every event", Tag: tag}, h.removeWebhookFilter)
 	}
 }
 
-func (h *Handler) patchApp(ctx context.Context, p identity.AppPatch) (*appOutput, error) {
-	c, ok := adminCaller(ctx)
-	if !ok {
-		return nil, unauthorized(ctx)
-	}
-	a, err := h.Identities.UpdateApp(ctx, c.App.ID, p)
+func (h *Handler) patchApp(ctx context.Context, c caller.Caller, p identity.AppPatch) (*appOutput, error) {
+	a, err := h.Identities.UpdateApp(ctx, c.AppID, p)
 	if err != nil {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	return &appOutput{Body: toPartnerApp(ctx, a)}, nil
 }
 
 // getApp serves GET /v1/partner/admin/app.
-func (h *Handler) getApp(ctx context.Context, _ *struct{}) (*appOutput, error) {
-	c, ok := adminCaller(ctx)
-	if !ok {
-		return nil, unauthorized(ctx)
+func (h *Handler) getApp(ctx context.Context, c caller.Caller, _ *struct{}) (*appOutput, error) {
+	a, err := h.Identities.App(ctx, c)
+	if err != nil {
+		return nil, err
 	}
-	return &appOutput{Body: toPartnerApp(ctx, c.App)}, nil
+	return &appOutput{Body: toPartnerApp(ctx, a)}, nil
 }
 
 // updateApp serves PUT /v1/partner/admin/app.
-func (h *Handler) updateApp(ctx context.Context, in *updateAppInput) (*appOutput, error) {
+func (h *Handler) updateApp(ctx context.Context, c caller.Caller, in *updateAppInput) (*appOutput, error) {
 	p := identity.AppPatch{Name: in.Body.Name, Description: in.Body.Description, Slug: in.Body.Slug, DefaultToolkitID: in.Body.DefaultToolkitID}
 	if in.Body.WebhookURL.Set {
 		empty := ""
@@ -142,26 +139,26 @@ func (h *Handler) updateApp(ctx context.Context, in *updateAppInput) (*appOutput
 			p.WebhookURL = in.Body.WebhookURL.Value
 		}
 	}
-	return h.patchApp(ctx, p)
+	return h.patchApp(ctx, c, p)
 }
 
 // updateAppStatus serves PUT /v1/partner/admin/app/status.
-func (h *Handler) updateAppStatus(ctx context.Context, in *appStatusInput) (*appOutput, error) {
+func (h *Handler) updateAppStatus(ctx context.Context, c caller.Caller, in *appStatusInput) (*appOutput, error) {
 	st := identity.AppStatus(in.Body.Status)
-	return h.patchApp(ctx, identity.AppPatch{Status: &st})
+	return h.patchApp(ctx, c, identity.AppPatch{Status: &st})
 }
 
 // updateWebhookStatus serves PUT /v1/partner/admin/app/webhook-status.
-func (h *Handler) updateWebhookStatus(ctx context.Context, in *webhookStatusInput) (*appOutput, error) {
-	return h.patchApp(ctx, identity.AppPatch{WebhookEnabled: &in.Body.Enabled})
+func (h *Handler) updateWebhookStatus(ctx context.Context, c caller.Caller, in *webhookStatusInput) (*appOutput, error) {
+	return h.patchApp(ctx, c, identity.AppPatch{WebhookEnabled: &in.Body.Enabled})
 }
 
 // setWebhookFilter serves PUT /v1/partner/admin/app/webhook-filter.
-func (h *Handler) setWebhookFilter(ctx context.Context, in *webhookFilterInput) (*appOutput, error) {
-	return h.patchApp(ctx, identity.AppPatch{SetFilter: true, WebhookFilter: &identity.WebhookFilter{Type: in.Body.Type, Events: in.Body.Events}})
+func (h *Handler) setWebhookFilter(ctx context.Context, c caller.Caller, in *webhookFilterInput) (*appOutput, error) {
+	return h.patchApp(ctx, c, identity.AppPatch{SetFilter: true, WebhookFilter: &identity.WebhookFilter{Type: in.Body.Type, Events: in.Body.Events}})
 }
 
 // removeWebhookFilter serves DELETE /v1/partner/admin/app/webhook-filter.
-func (h *Handler) removeWebhookFilter(ctx context.Context, _ *struct{}) (*appOutput, error) {
-	return h.patchApp(ctx, identity.AppPatch{SetFilter: true})
+func (h *Handler) removeWebhookFilter(ctx context.Context, c caller.Caller, _ *struct{}) (*appOutput, error) {
+	return h.patchApp(ctx, c, identity.AppPatch{SetFilter: true})
 }

@@ -1,60 +1,24 @@
-package partner
+package oauthhost
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/secret"
 )
 
-var authorizePage = template.Must(template.New("authorize").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in to {{.AppName}}</title>
-<style>
-body{font-family:system-ui,sans-serif;background:#f5f6f8;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
-main{background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08);width:22rem}
-h1{font-size:1.2rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .3rem;font-size:.9rem}
-input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:.55rem;border:1px solid #ccd;border-radius:6px}
-ul{padding-left:1.2rem;font-size:.9rem;color:#333}.error{color:#b00020;font-size:.9rem}
-.buttons{display:flex;gap:.6rem;margin-top:1.2rem}button{flex:1;padding:.6rem;border-radius:6px;border:1px solid #335;cursor:pointer}
-button[value=allow]{background:#335;color:#fff}button[value=deny]{background:#fff}
-</style></head><body><main>
-{{if .Fatal}}<h1>Cannot continue</h1><p class="error">{{.Fatal}}</p>{{else}}
-<h1>{{.AppName}} wants to access your Quorum account</h1>
-<p>It asks for:</p><ul>{{range .Scopes}}<li>{{.}}</li>{{end}}</ul>
-{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
-<form method="post" action="/oauth2/authorize">
-{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
-{{end}}<input type="hidden" name="csrf_token" value="{{.CSRF}}">
-<label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required value="{{.Email}}"{{if .LockEmail}} readonly{{end}}>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<div class="buttons"><button type="submit" name="decision" value="deny" formnovalidate>Deny</button>
-<button type="submit" name="decision" value="allow">Allow</button></div>
-</form>{{end}}
-</main></body></html>
-`))
-
-type pageData struct {
-	AppName   string
-	Scopes    []string
-	Hidden    map[string]string
-	Email     string
-	LockEmail bool
-	Error     string
-	Fatal     string
-	CSRF      string
-}
+// maxEchoBytes caps the part of an error description that may quote the
+// request back in a redirect.
+const maxEchoBytes = 200
 
 // oauthParams are the authorization request parameters the form carries.
 var oauthParams = []string{"client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge", "code_challenge_method", "login_hint"}
@@ -111,18 +75,20 @@ func csrfOK(cookieHeader, formToken string) bool {
 }
 
 func (h *Handler) registerAuthorize(api huma.API) {
-	get := h.op("authorize", http.MethodGet, "/oauth2/authorize", "Login and consent page", "OAuth", "")
-	get.Responses = map[string]*huma.Response{
-		"200": {Description: "HTML login and consent form", Content: map[string]*huma.MediaType{"text/html": {}}},
-		"302": {Description: "Redirect to the client with an error"},
-	}
-	huma.Register(api, get, h.authorizeForm)
-	post := h.op("authorizeSubmit", http.MethodPost, "/oauth2/authorize", "Submit the login and consent form", "OAuth", "")
-	post.Responses = map[string]*huma.Response{
-		"302": {Description: "Redirect to the client with a code or an error"},
-		"200": {Description: "The form again, with an error", Content: map[string]*huma.MediaType{"text/html": {}}},
-	}
-	huma.Register(api, post, h.authorizeSubmit)
+	rest.RegisterPublic(api, h.Surface, rest.Op{ID: "authorize", Method: http.MethodGet, Path: "/oauth2/authorize", Tag: "OAuth",
+		Summary: "Login and consent page", Doc: func(o *huma.Operation) {
+			o.Responses = map[string]*huma.Response{
+				"200": {Description: "HTML login and consent form", Content: map[string]*huma.MediaType{"text/html": {}}},
+				"302": {Description: "Redirect to the client with an error"},
+			}
+		}}, h.authorizeForm)
+	rest.RegisterPublic(api, h.Surface, rest.Op{ID: "authorizeSubmit", Method: http.MethodPost, Path: "/oauth2/authorize", Tag: "OAuth",
+		Summary: "Submit the login and consent form", Doc: func(o *huma.Operation) {
+			o.Responses = map[string]*huma.Response{
+				"302": {Description: "Redirect to the client with a code or an error"},
+				"200": {Description: "The form again, with an error", Content: map[string]*huma.MediaType{"text/html": {}}},
+			}
+		}}, h.authorizeSubmit)
 }
 
 func (q authorizeQuery) request() oauth.AuthorizeRequest {
@@ -186,7 +152,7 @@ func (h *Handler) authorizeSubmit(ctx context.Context, in *authorizePostInput) (
 func (h *Handler) retryForm(ctx context.Context, err error, app identity.App, scopes []string, q authorizeQuery, email string) (*authorizeOutput, error) {
 	fe, ok := fault.As(err)
 	if !ok {
-		return nil, fail(ctx, err)
+		return nil, err
 	}
 	status := http.StatusUnauthorized
 	if fe.Kind == fault.KindForbidden {
@@ -204,6 +170,11 @@ func (h *Handler) authorizeFailure(req oauth.AuthorizeRequest, err error) (*auth
 	code, desc := "server_error", "internal error"
 	if fe, ok := fault.As(err); ok {
 		code, desc = fe.Code, fe.Message
+	}
+	// Descriptions quote the request (an unknown scope, say); a hostile
+	// request must not grow the Location header without bound.
+	if len(desc) > maxEchoBytes {
+		desc = strings.ToValidUTF8(desc[:maxEchoBytes], "") + "..."
 	}
 	return redirect(req, url.Values{"error": {code}, "error_description": {desc}})
 }
@@ -233,18 +204,4 @@ func redirect(req oauth.AuthorizeRequest, params url.Values) (*authorizeOutput, 
 	}
 	u.RawQuery = q.Encode()
 	return &authorizeOutput{Status: http.StatusFound, Location: u.String(), CacheControl: "no-store"}, nil
-}
-
-func page(status int, d pageData) (*authorizeOutput, error) {
-	var buf bytes.Buffer
-	if err := authorizePage.Execute(&buf, d); err != nil {
-		return nil, err
-	}
-	var cookie string
-	if d.CSRF != "" {
-		cookie = (&http.Cookie{Name: csrfCookie, Value: d.CSRF, Path: "/oauth2/authorize", HttpOnly: true, SameSite: http.SameSiteLaxMode}).String()
-	}
-	return &authorizeOutput{Status: status, SetCookie: cookie, ContentType: "text/html; charset=utf-8", CacheControl: "no-store",
-		FrameOptions: "DENY", ContentPolicy: "frame-ancestors 'none'; default-src 'none'; style-src 'unsafe-inline'",
-		Body: buf.Bytes()}, nil
 }

@@ -1,0 +1,109 @@
+package oauthhost
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/identity"
+)
+
+type initiateBody struct {
+	ClientID    string `json:"client_id,omitempty"`
+	Email       string `json:"email"`
+	Name        string `json:"name,omitempty"`
+	WorkspaceID string `json:"workspace_id,omitempty"`
+	IsAdmin     *bool  `json:"is_admin,omitempty"`
+}
+
+type initiateOutput struct {
+	Body struct {
+		Session          string            `json:"session"`
+		ChallengeName    string            `json:"challenge_name"`
+		ChallengeParams  map[string]string `json:"challenge_params"`
+		UserProvisioned  bool              `json:"user_provisioned"`
+		ChallengeName2   string            `json:"challengeName"`
+		ChallengeParams2 map[string]string `json:"challengeParams"`
+		UserProvisioned2 bool              `json:"userProvisioned"`
+	}
+}
+
+// initiate serves POST /auth/initiate.
+func (h *Handler) initiate(ctx context.Context, in *jsonAuthInput[initiateBody]) (*initiateOutput, error) {
+	app, err := h.client(ctx, in.Authorization, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.checkWorkspace(ctx, app, in.Body.WorkspaceID); err != nil {
+		return nil, err
+	}
+	c, err := h.OAuth.InitiateOTP(ctx, app, in.Body.Email, in.Body.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := &initiateOutput{}
+	params := map[string]string{"delivery_medium": "EMAIL", "email": in.Body.Email}
+	out.Body.Session, out.Body.ChallengeName, out.Body.ChallengeName2 = c.Session, "EMAIL_OTP", "EMAIL_OTP"
+	out.Body.ChallengeParams, out.Body.ChallengeParams2 = params, params
+	out.Body.UserProvisioned, out.Body.UserProvisioned2 = c.UserProvisioned, c.UserProvisioned
+	return out, nil
+}
+
+// checkWorkspace validates an optional workspace_id against the app.
+func (h *Handler) checkWorkspace(ctx context.Context, app identity.App, workspaceID string) error {
+	if workspaceID == "" {
+		return nil
+	}
+	if _, err := uuid.Parse(workspaceID); err != nil {
+		return &fault.Error{Kind: fault.KindInvalid, Code: "invalid_request", Field: "workspace_id", Message: "workspace_id must be a UUID"}
+	}
+	for _, orgID := range app.OrgIDs {
+		o, err := h.Identities.Store().Org(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		if o.UUID == workspaceID {
+			return nil
+		}
+	}
+	return &fault.Error{Kind: fault.KindNotFound, Code: "workspace_not_found", Message: "workspace not found for this app"}
+}
+
+type verifyBody struct {
+	ClientID string `json:"client_id,omitempty"`
+	Email    string `json:"email"`
+	Code     string `json:"code"`
+	Session  string `json:"session"`
+}
+
+type verifyOutput struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         struct {
+		Success      bool   `json:"success"`
+		Message      string `json:"message"`
+		Redirect     string `json:"redirect"`
+		RedirectURL  string `json:"redirectUrl"`
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+		IDToken      string `json:"id_token"`
+		ExpiresIn    int    `json:"expires_in"`
+		Scope        string `json:"scope"`
+	}
+}
+
+// verify serves POST /auth/verify.
+func (h *Handler) verify(ctx context.Context, in *jsonAuthInput[verifyBody]) (*verifyOutput, error) {
+	app, err := h.client(ctx, in.Authorization, nil)
+	if err != nil {
+		return nil, err
+	}
+	t, err := h.OAuth.VerifyOTP(ctx, app, in.Body.Email, in.Body.Code, in.Body.Session)
+	if err != nil {
+		return nil, err
+	}
+	out := &verifyOutput{CacheControl: "no-store"}
+	out.Body.Success, out.Body.Message = true, "verified"
+	out.Body.AccessToken, out.Body.RefreshToken, out.Body.ExpiresIn, out.Body.Scope = t.AccessToken, t.RefreshToken, t.ExpiresIn, t.Scope
+	return out, nil
+}

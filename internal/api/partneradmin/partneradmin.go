@@ -1,0 +1,23 @@
+// Package partneradmin serves the Partner admin API (/v1/partner/admin):
+// an app manages itself with its admin API key (X-API-Key, optionally
+// checked against X-Client-ID), with the exact wire behaviour of the
+// published @contio/partner-sdk 1.9.0.
+package partneradmin
+
+import (
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/identity"
+)
+
+// Handler serves the Partner admin surface.
+type Handler struct {
+	Surface    *rest.Surface
+	Identities *identity.Service
+}
+
+// Register adds every Partner admin operation to api.
+func (h *Handler) Register(api huma.API) {
+	h.registerApp(api)
+}
