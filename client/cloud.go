@@ -3,8 +3,10 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"iter"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -64,6 +66,55 @@ func (c *Client) Meeting(ctx context.Context, id string) (*Meeting, error) {
 	var out Meeting
 	err := c.do(ctx, request{method: http.MethodGet, path: "/cloud/v1/meetings/" + url.PathEscape(id)}, &out)
 	return &out, err
+}
+
+// MeetingPage is one page of an organization's meetings, newest first.
+type MeetingPage struct {
+	Meetings   []Meeting `json:"meetings"`
+	NextCursor string    `json:"nextCursor"`
+}
+
+// ListMeetings fetches one page of meetings; cursor is the NextCursor of
+// the previous page ("" for the first), limit 0 means the server default.
+func (c *Client) ListMeetings(ctx context.Context, limit int, cursor string) (*MeetingPage, error) {
+	var out MeetingPage
+	err := c.do(ctx, request{method: http.MethodGet, path: "/cloud/v1/meetings", query: pageQuery(limit, cursor)}, &out)
+	return &out, err
+}
+
+// AllMeetings iterates over every meeting of the organization, fetching
+// pages as it goes; iteration stops at the first error, which it yields.
+func (c *Client) AllMeetings(ctx context.Context) iter.Seq2[Meeting, error] {
+	return func(yield func(Meeting, error) bool) {
+		cursor := ""
+		for {
+			p, err := c.ListMeetings(ctx, 100, cursor)
+			if err != nil {
+				yield(Meeting{}, err)
+				return
+			}
+			for _, m := range p.Meetings {
+				if !yield(m, nil) {
+					return
+				}
+			}
+			if p.NextCursor == "" {
+				return
+			}
+			cursor = p.NextCursor
+		}
+	}
+}
+
+func pageQuery(limit int, cursor string) url.Values {
+	q := url.Values{}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	return q
 }
 
 // UploadTranscript replaces a meeting's transcript with a file; contentType
@@ -295,11 +346,25 @@ type MeetingActionItem struct {
 	Source  string `json:"source"`
 }
 
-// MeetingActionItems lists a meeting's recorded action items.
+// MeetingActionItems lists all of a meeting's recorded action items,
+// following the pages.
 func (c *Client) MeetingActionItems(ctx context.Context, meetingID string) ([]MeetingActionItem, error) {
-	var out struct {
-		Items []MeetingActionItem `json:"items"`
+	var all []MeetingActionItem
+	cursor := ""
+	for {
+		var out struct {
+			Items      []MeetingActionItem `json:"items"`
+			NextCursor string              `json:"nextCursor"`
+		}
+		err := c.do(ctx, request{method: http.MethodGet, path: "/cloud/v1/meetings/" + url.PathEscape(meetingID) + "/action-items",
+			query: pageQuery(100, cursor)}, &out)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, out.Items...)
+		if out.NextCursor == "" {
+			return all, nil
+		}
+		cursor = out.NextCursor
 	}
-	err := c.do(ctx, request{method: http.MethodGet, path: "/cloud/v1/meetings/" + url.PathEscape(meetingID) + "/action-items"}, &out)
-	return out.Items, err
 }

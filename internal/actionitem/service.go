@@ -2,65 +2,50 @@ package actionitem
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/page"
 	"github.com/quorumhq/quorum/internal/store"
 )
 
-// Service stores action items; every call is scoped to one organization.
+// Service holds the rules for action items. Every call is scoped to the
+// caller's organization inside its store query.
 type Service struct {
-	db  *store.DB
-	now func() time.Time
+	store sqlStore
+	now   func() time.Time
 }
 
 // NewService returns a Service.
 func NewService(db *store.DB) *Service {
-	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{store: sqlStore{db: db}, now: func() time.Time { return time.Now().UTC() }}
 }
 
-// Create adds an action item to a meeting the caller has already loaded
-// within orgID.
-func (s *Service) Create(ctx context.Context, orgID, meetingID int64, n New) (ActionItem, error) {
+// Create adds an action item to a meeting of the caller's organization.
+func (s *Service) Create(ctx context.Context, c caller.Caller, meetingUUID string, n New) (ActionItem, error) {
 	if err := n.validate(); err != nil {
 		return ActionItem{}, err
 	}
 	now := s.now()
-	a := ActionItem{UUID: uuid.NewString(), OrgID: orgID, MeetingID: meetingID, Title: n.Title, Description: n.Description,
+	a := ActionItem{UUID: uuid.NewString(), OrgID: c.OrgID, Title: n.Title, Description: n.Description,
 		Owner: n.Owner, DueDate: n.DueDate, Status: StatusPending, Source: n.Source, CreatedAt: now, UpdatedAt: now}
-	err := s.db.W.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO action_items (uuid, org_id, meeting_id, title, description, owner, due_date,
-		status, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		a.UUID, orgID, meetingID, a.Title, a.Description, a.Owner, a.DueDate, string(a.Status), a.Source, now, now).Scan(&a.ID)
-	if err != nil {
-		return ActionItem{}, fmt.Errorf("insert action item: %w", err)
+	if err := s.store.insert(ctx, meetingUUID, &a); err != nil {
+		return ActionItem{}, err
 	}
 	return a, nil
 }
 
-// ListByMeeting returns a meeting's action items, oldest first.
-func (s *Service) ListByMeeting(ctx context.Context, orgID, meetingID int64) ([]ActionItem, error) {
-	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(`SELECT id, uuid, org_id, meeting_id, title, description, owner, due_date, status, source,
-		completed_at, created_at, updated_at FROM action_items WHERE org_id = ? AND meeting_id = ? ORDER BY created_at, id`), orgID, meetingID)
+// MaxPage is the largest page of action items.
+const MaxPage = 100
+
+// ListByMeeting pages through a meeting's action items, oldest first. A
+// meeting of another organization is not found.
+func (s *Service) ListByMeeting(ctx context.Context, c caller.Caller, meetingUUID string, r page.Request) (page.Page[ActionItem], error) {
+	r, err := r.Normalize(MaxPage)
 	if err != nil {
-		return nil, fmt.Errorf("list action items of meeting %d: %w", meetingID, err)
+		return page.Page[ActionItem]{}, err
 	}
-	defer rows.Close()
-	out := []ActionItem{}
-	for rows.Next() {
-		var a ActionItem
-		var status string
-		var completed *time.Time
-		if err := rows.Scan(&a.ID, &a.UUID, &a.OrgID, &a.MeetingID, &a.Title, &a.Description, &a.Owner, &a.DueDate, &status, &a.Source,
-			&completed, &a.CreatedAt, &a.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("scan action item: %w", err)
-		}
-		a.Status = Status(status)
-		if completed != nil {
-			a.CompletedAt = *completed
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return s.store.listByMeeting(ctx, c.OrgID, meetingUUID, r)
 }

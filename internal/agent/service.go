@@ -2,9 +2,7 @@ package agent
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/quorumhq/quorum/internal/actionitem"
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/ai/offline"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -27,7 +26,7 @@ const MaxMessageRunes = 4000
 
 // Service runs and records agent exchanges.
 type Service struct {
-	db       *store.DB
+	store    sqlStore
 	meetings *meeting.Service
 	insight  *insight.Service
 	actions  *actionitem.Service
@@ -57,7 +56,7 @@ func NewService(c Config) *Service {
 	if c.MaxSteps <= 0 {
 		c.MaxSteps = DefaultMaxSteps
 	}
-	return &Service{db: c.DB, meetings: c.Meetings, insight: c.Insight, actions: c.Actions, engine: c.Engine, chat: c.Chat,
+	return &Service{store: sqlStore{db: c.DB}, meetings: c.Meetings, insight: c.Insight, actions: c.Actions, engine: c.Engine, chat: c.Chat,
 		model: c.Model, maxSteps: c.MaxSteps, logger: c.Logger, now: func() time.Time { return time.Now().UTC() }}
 }
 
@@ -68,12 +67,12 @@ func offlineItems(seg ai.Segment, ref time.Time) []ai.ActionItem {
 }
 
 // Run answers a message about a meeting and records the exchange.
-func (s *Service) Run(ctx context.Context, orgID int64, meetingUUID, userRef, message string) (Run, error) {
+func (s *Service) Run(ctx context.Context, c caller.Caller, meetingUUID, message string) (Run, error) {
 	message = strings.TrimSpace(message)
 	if message == "" || utf8.RuneCountInString(message) > MaxMessageRunes {
 		return Run{}, fault.Invalid("message", "validation_error", "message must be 1 to %d characters", MaxMessageRunes)
 	}
-	m, err := s.meetings.Get(ctx, orgID, meetingUUID)
+	m, err := s.meetings.Get(ctx, c, meetingUUID)
 	if err != nil {
 		return Run{}, err
 	}
@@ -81,7 +80,7 @@ func (s *Service) Run(ctx context.Context, orgID int64, meetingUUID, userRef, me
 	if err != nil {
 		return Run{}, err
 	}
-	tb := &toolbox{orgID: orgID, meeting: m, insight: s.insight, actions: s.actions, segs: segs}
+	tb := &toolbox{caller: c, meeting: m, insight: s.insight, actions: s.actions, segs: segs}
 	run := Run{ID: uuid.NewString(), MeetingID: m.UUID, Message: message, Model: s.model, CreatedAt: s.now()}
 	ref := m.StartTime
 	if ref.IsZero() {
@@ -96,7 +95,7 @@ func (s *Service) Run(ctx context.Context, orgID int64, meetingUUID, userRef, me
 	if run.ToolCalls == nil {
 		run.ToolCalls = []CallRecord{}
 	}
-	return run, s.save(ctx, orgID, m.ID, userRef, run)
+	return run, s.store.save(ctx, c.OrgID, m.ID, c.UserRef, run)
 }
 
 // loop lets the chat model call tools until it answers or runs out of
@@ -133,53 +132,11 @@ func (s *Service) loop(ctx context.Context, tb *toolbox, message string) (reply 
 	return fmt.Sprintf("I stopped after %d steps without a final answer.", s.maxSteps), calls, s.maxSteps, model, nil
 }
 
-func (s *Service) save(ctx context.Context, orgID, meetingID int64, userRef string, r Run) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var id int64
-		err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO agent_runs (uuid, org_id, meeting_id, message, reply, model, steps, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), r.ID, orgID, meetingID, r.Message, r.Reply, r.Model, r.Steps, userRef, r.CreatedAt).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("insert agent run: %w", err)
-		}
-		for i, c := range r.ToolCalls {
-			if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO agent_tool_calls (run_id, seq, name, arguments, result, status, duration_ms)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`), id, i, c.Name, string(c.Arguments), c.Result, c.Status, c.DurationMS); err != nil {
-				return fmt.Errorf("insert agent tool call: %w", err)
-			}
-		}
-		return nil
-	})
-}
-
-// Get loads a recorded run of a meeting.
-func (s *Service) Get(ctx context.Context, orgID int64, meetingUUID, runUUID string) (Run, error) {
-	m, err := s.meetings.Get(ctx, orgID, meetingUUID)
+// Get loads a recorded run of a meeting of the caller's organization.
+func (s *Service) Get(ctx context.Context, c caller.Caller, meetingUUID, runUUID string) (Run, error) {
+	m, err := s.meetings.Get(ctx, c, meetingUUID)
 	if err != nil {
 		return Run{}, err
 	}
-	r := Run{MeetingID: m.UUID, ToolCalls: []CallRecord{}}
-	var id int64
-	err = s.db.R.QueryRowContext(ctx, s.db.Rebind(`SELECT id, uuid, message, reply, model, steps, created_at FROM agent_runs
-		WHERE org_id = ? AND meeting_id = ? AND uuid = ?`), orgID, m.ID, runUUID).Scan(&id, &r.ID, &r.Message, &r.Reply, &r.Model, &r.Steps, &r.CreatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Run{}, fault.NotFound("agent run")
-	}
-	if err != nil {
-		return Run{}, fmt.Errorf("load agent run %s: %w", runUUID, err)
-	}
-	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(`SELECT name, arguments, result, status, duration_ms FROM agent_tool_calls WHERE run_id = ? ORDER BY seq`), id)
-	if err != nil {
-		return Run{}, fmt.Errorf("load tool calls of run %s: %w", runUUID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c CallRecord
-		var args string
-		if err := rows.Scan(&c.Name, &args, &c.Result, &c.Status, &c.DurationMS); err != nil {
-			return Run{}, fmt.Errorf("scan tool call: %w", err)
-		}
-		c.Arguments = json.RawMessage(args)
-		r.ToolCalls = append(r.ToolCalls, c)
-	}
-	return r, rows.Err()
+	return s.store.run(ctx, c.OrgID, m, runUUID)
 }

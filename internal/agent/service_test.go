@@ -13,11 +13,13 @@ import (
 
 	"github.com/quorumhq/quorum/internal/actionitem"
 	"github.com/quorumhq/quorum/internal/ai/offline"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/page"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/store/storetest"
 	"github.com/quorumhq/quorum/internal/transcript"
@@ -43,7 +45,7 @@ func (c *scriptedChat) Chat(_ context.Context, msgs []Message, tools []ToolSpec)
 	return r, nil
 }
 
-func newService(t *testing.T, db *store.DB, chat Chat, maxSteps int) (*Service, int64, meeting.Meeting) {
+func newService(t *testing.T, db *store.DB, chat Chat, maxSteps int) (*Service, caller.Caller, meeting.Meeting) {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, jobs.Migrate(ctx, db))
@@ -57,7 +59,8 @@ func newService(t *testing.T, db *store.DB, chat Chat, maxSteps int) (*Service, 
 	idx = index.NewService(db, meetings, logger)
 	org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
 	require.NoError(t, err)
-	m, err := meetings.Create(ctx, org.ID, meeting.New{Title: "Sync", Segments: []transcript.Segment{
+	c := caller.Caller{Credential: caller.CloudToken, OrgID: org.ID, UserRef: "ann@example.com"}
+	m, err := meetings.Create(ctx, c, meeting.New{Title: "Sync", Segments: []transcript.Segment{
 		{Speaker: "Ann", Text: "We agreed to ship on Monday."}, {Speaker: "Raj", Text: "I will update the docs."},
 	}})
 	require.NoError(t, err)
@@ -65,7 +68,7 @@ func newService(t *testing.T, db *store.DB, chat Chat, maxSteps int) (*Service, 
 	ins := insight.NewService(db, q, meetings, idx, offline.Engine{}, "quorum-offline", logger)
 	s := NewService(Config{DB: db, Meetings: meetings, Insight: ins, Actions: actionitem.NewService(db), Engine: offline.Engine{},
 		Chat: chat, Model: "fake-model", MaxSteps: maxSteps, Logger: logger})
-	return s, org.ID, m
+	return s, c, m
 }
 
 func TestModelDrivenLoop(t *testing.T) {
@@ -78,10 +81,10 @@ func TestModelDrivenLoop(t *testing.T) {
 			}},
 			{Content: "We ship on Monday [segment 0]; I recorded Raj's docs task.", Model: "fake-model-2"},
 		}}
-		s, orgID, m := newService(t, db, chat, 5)
+		s, c, m := newService(t, db, chat, 5)
 		ctx := context.Background()
 
-		run, err := s.Run(ctx, orgID, m.UUID, "ann@example.com", "When do we ship? Also note Raj's task.")
+		run, err := s.Run(ctx, c, m.UUID, "When do we ship? Also note Raj's task.")
 		require.NoError(t, err)
 		require.Equal(t, 3, run.Steps)
 		require.Equal(t, "fake-model-2", run.Model)
@@ -104,12 +107,13 @@ func TestModelDrivenLoop(t *testing.T) {
 		require.Equal(t, "c3", toolMsgs[2].ToolCallID)
 		require.True(t, strings.HasPrefix(toolMsgs[2].Content, "error: unknown tool"))
 
-		items, err := s.actions.ListByMeeting(ctx, orgID, m.ID)
+		p, err := s.actions.ListByMeeting(ctx, c, m.UUID, page.Request{})
+		items := p.Items
 		require.NoError(t, err)
 		require.Len(t, items, 1)
 		require.Equal(t, "2026-12-01", items[0].DueDate)
 
-		saved, err := s.Get(ctx, orgID, m.UUID, run.ID)
+		saved, err := s.Get(ctx, c, m.UUID, run.ID)
 		require.NoError(t, err)
 		require.Len(t, saved.ToolCalls, 3)
 		var args map[string]string
@@ -124,8 +128,8 @@ func TestLoopIsBounded(t *testing.T) {
 		for i := range forever {
 			forever[i] = Reply{ToolCalls: []ToolCall{{ID: fmt.Sprint(i), Name: "get_summary", Arguments: `{}`}}}
 		}
-		s, orgID, m := newService(t, db, &scriptedChat{replies: forever}, 3)
-		run, err := s.Run(context.Background(), orgID, m.UUID, "", "Summarize")
+		s, c, m := newService(t, db, &scriptedChat{replies: forever}, 3)
+		run, err := s.Run(context.Background(), c, m.UUID, "Summarize")
 		require.NoError(t, err)
 		require.Equal(t, 3, run.Steps)
 		require.Len(t, run.ToolCalls, 3)

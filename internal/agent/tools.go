@@ -9,8 +9,10 @@ import (
 
 	"github.com/quorumhq/quorum/internal/actionitem"
 	"github.com/quorumhq/quorum/internal/ai"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/page"
 )
 
 // maxResultBytes keeps tool results small enough for a model's context.
@@ -18,7 +20,7 @@ const maxResultBytes = 6000
 
 // toolbox holds the tools bound to one meeting of one organization.
 type toolbox struct {
-	orgID   int64
+	caller  caller.Caller
 	meeting meeting.Meeting
 	insight *insight.Service
 	actions *actionitem.Service
@@ -97,7 +99,7 @@ func (tb *toolbox) search(ctx context.Context, raw json.RawMessage) (string, err
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return "", err
 	}
-	hits, err := tb.insight.Search(ctx, tb.orgID, insight.SearchRequest{Query: a.Query, MeetingIDs: []string{tb.meeting.UUID}, Limit: 5})
+	hits, err := tb.insight.Search(ctx, tb.caller, insight.SearchRequest{Query: a.Query, MeetingIDs: []string{tb.meeting.UUID}, Limit: 5})
 	if err != nil {
 		return "", err
 	}
@@ -130,7 +132,7 @@ func (tb *toolbox) read(_ context.Context, raw json.RawMessage) (string, error) 
 }
 
 func (tb *toolbox) summary(ctx context.Context, _ json.RawMessage) (string, error) {
-	s, err := tb.insight.Summary(ctx, tb.orgID, tb.meeting.UUID)
+	s, err := tb.insight.Summary(ctx, tb.caller, tb.meeting.UUID)
 	if err != nil {
 		return "", err
 	}
@@ -149,10 +151,11 @@ func (tb *toolbox) summary(ctx context.Context, _ json.RawMessage) (string, erro
 }
 
 func (tb *toolbox) listItems(ctx context.Context, _ json.RawMessage) (string, error) {
-	items, err := tb.actions.ListByMeeting(ctx, tb.orgID, tb.meeting.ID)
+	p, err := tb.actions.ListByMeeting(ctx, tb.caller, tb.meeting.UUID, page.Request{Limit: actionitem.MaxPage})
 	if err != nil {
 		return "", err
 	}
+	items := p.Items
 	if len(items) == 0 {
 		return "no action items recorded", nil
 	}
@@ -179,7 +182,7 @@ func (tb *toolbox) createItem(ctx context.Context, raw json.RawMessage) (string,
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return "", err
 	}
-	it, err := tb.actions.Create(ctx, tb.orgID, tb.meeting.ID, actionitem.New{Title: a.Title, Owner: a.Owner, DueDate: a.DueDate, Source: "agent"})
+	it, err := tb.actions.Create(ctx, tb.caller, tb.meeting.UUID, actionitem.New{Title: a.Title, Owner: a.Owner, DueDate: a.DueDate, Source: "agent"})
 	if err != nil {
 		return "", err
 	}

@@ -65,6 +65,11 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		require.Empty(t, body["results"])
 
+		// Listing shows only the caller's own meetings.
+		resp, body = raw(t, "GET", e.srv.URL+"/cloud/v1/meetings", "", "", map[string]string{"Authorization": "Bearer " + tok.CloudToken})
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Empty(t, body["meetings"])
+
 		// And the owner's data is untouched.
 		got, err := owner.Meeting(ctx, id)
 		require.NoError(t, err)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"strconv"
@@ -158,6 +159,36 @@ func TestCloudMeetingsSearchAndAsk(t *testing.T) {
 		hits, err := oc.Search(ctx, "", client.SearchRequest{Query: query})
 		require.NoError(t, err)
 		require.Empty(t, hits)
+	})
+}
+
+func TestCloudListMeetings(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		c := cloudClient(t, e, e.fixture("lister@example.com"), "lister@example.com")
+		want := map[string]bool{}
+		for i := range 5 {
+			m, err := c.ImportMeeting(ctx, client.NewMeeting{Title: fmt.Sprintf("Meeting %d", i)})
+			require.NoError(t, err)
+			want[m.ID] = true
+		}
+		p, err := c.ListMeetings(ctx, 2, "")
+		require.NoError(t, err)
+		require.Len(t, p.Meetings, 2)
+		require.Equal(t, "Meeting 4", p.Meetings[0].Title, "newest first")
+		require.NotEmpty(t, p.NextCursor)
+		got := map[string]bool{}
+		for m, err := range c.AllMeetings(ctx) {
+			require.NoError(t, err)
+			require.False(t, got[m.ID], "each meeting once")
+			got[m.ID] = true
+		}
+		require.Equal(t, want, got)
+
+		_, err = c.ListMeetings(ctx, 101, "")
+		apiErr(t, err, 400, "validation_error")
+		_, err = c.ListMeetings(ctx, 0, "garbage")
+		apiErr(t, err, 400, "invalid_cursor")
 	})
 }
 

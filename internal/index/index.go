@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/quorumhq/quorum/internal/ai/hashembed"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -137,7 +138,7 @@ func (s *Service) bumpVersion(ctx context.Context, tx *sql.Tx, a Args) error {
 func (s *Service) chunk(ctx context.Context, a Args) ([]search.Chunk, string, error) {
 	switch a.Source {
 	case SourceTranscript:
-		m, err := s.meetings.GetByID(ctx, a.OrgID, a.SourceID)
+		m, err := s.meetings.GetByID(ctx, caller.ForSystem(a.OrgID), a.SourceID)
 		if errors.Is(err, fault.ErrNotFound) {
 			return nil, "", nil // deleted since: indexing nothing removes its chunks
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/jobs"
@@ -34,7 +35,7 @@ func TestReplicasConverge(t *testing.T) {
 		other, err := identity.NewService(db, false).CreateOrg(ctx, "Other")
 		require.NoError(t, err)
 
-		m, err := meetings.Create(ctx, org.ID, meeting.New{Title: "Budget", Segments: []transcript.Segment{
+		m, err := meetings.Create(ctx, caller.ForSystem(org.ID), meeting.New{Title: "Budget", Segments: []transcript.Segment{
 			{Speaker: "Ann", Text: "The hardware budget doubles next quarter."},
 			{Speaker: "Bob", Text: "Then we can buy the wireless microphones."},
 		}})
@@ -52,7 +53,7 @@ func TestReplicasConverge(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, hits, "another organization must not see the meeting")
 
-		_, err = meetings.ReplaceTranscript(ctx, org.ID, m.UUID, []transcript.Segment{{Speaker: "Cy", Text: "We cancelled the microphone order."}})
+		_, err = meetings.ReplaceTranscript(ctx, caller.ForSystem(org.ID), m.UUID, []transcript.Segment{{Speaker: "Cy", Text: "We cancelled the microphone order."}})
 		require.NoError(t, err)
 		require.NoError(t, b.Reindex(ctx, args))
 		hits, err = a.Search(ctx, index.Query{OrgID: org.ID, Text: "wireless"})

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/quorumhq/quorum/internal/ai"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/search"
 )
 
@@ -36,7 +37,7 @@ const NoAnswer = "I could not find anything about that in these meetings."
 
 // Ask answers a question: search first, then answer from the meetings the
 // best hits come from, citing the segments every sentence is drawn from.
-func (s *Service) Ask(ctx context.Context, orgID int64, r AskRequest) (AskResult, error) {
+func (s *Service) Ask(ctx context.Context, c caller.Caller, r AskRequest) (AskResult, error) {
 	q, err := validQuery("question", r.Question)
 	if err != nil {
 		return AskResult{}, err
@@ -45,7 +46,7 @@ func (s *Service) Ask(ctx context.Context, orgID int64, r AskRequest) (AskResult
 	if err != nil {
 		return AskResult{}, err
 	}
-	scope, err := s.scope(ctx, orgID, r.MeetingIDs, r.RoomName)
+	scope, err := s.scope(ctx, c, r.MeetingIDs, r.RoomName)
 	if err != nil {
 		return AskResult{}, err
 	}
@@ -55,7 +56,7 @@ func (s *Service) Ask(ctx context.Context, orgID int64, r AskRequest) (AskResult
 	if len(scope) == 1 {
 		meetingIDs = scope
 	} else if scope == nil || len(scope) > 0 {
-		hits, err := s.Search(ctx, orgID, SearchRequest{Query: q, MeetingIDs: scope, Limit: limit})
+		hits, err := s.Search(ctx, c, SearchRequest{Query: q, MeetingIDs: scope, Limit: limit})
 		if err != nil {
 			return AskResult{}, err
 		}
@@ -75,7 +76,7 @@ func (s *Service) Ask(ctx context.Context, orgID int64, r AskRequest) (AskResult
 		budget = 60
 	}
 	for _, id := range meetingIDs {
-		text, sources, err := s.answerFromMeeting(ctx, orgID, id, q, budget, len(out.Sources))
+		text, sources, err := s.answerFromMeeting(ctx, c, id, q, budget, len(out.Sources))
 		if err != nil {
 			return AskResult{}, err
 		}
@@ -101,8 +102,8 @@ func (s *Service) Ask(ctx context.Context, orgID int64, r AskRequest) (AskResult
 // answerFromMeeting answers from one meeting's transcript and returns the
 // answer with its citation markers numbered after the first `offset`
 // sources.
-func (s *Service) answerFromMeeting(ctx context.Context, orgID int64, meetingUUID, q string, maxWords, offset int) (string, []Hit, error) {
-	m, err := s.meetings.Get(ctx, orgID, meetingUUID)
+func (s *Service) answerFromMeeting(ctx context.Context, c caller.Caller, meetingUUID, q string, maxWords, offset int) (string, []Hit, error) {
+	m, err := s.meetings.Get(ctx, c, meetingUUID)
 	if err != nil {
 		return "", nil, err
 	}

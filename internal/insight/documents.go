@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/jobs"
@@ -28,7 +29,7 @@ type Document struct {
 
 // AddDocument stores a document and queues its indexing in the same
 // transaction.
-func (s *Service) AddDocument(ctx context.Context, orgID int64, meetingUUID, title, content string) (Document, error) {
+func (s *Service) AddDocument(ctx context.Context, c caller.Caller, meetingUUID, title, content string) (Document, error) {
 	title = strings.TrimSpace(title)
 	if title == "" || utf8.RuneCountInString(title) > 500 {
 		return Document{}, fault.Invalid("title", "validation_error", "title must be 1 to 500 characters")
@@ -44,7 +45,7 @@ func (s *Service) AddDocument(ctx context.Context, orgID int64, meetingUUID, tit
 	}
 	var meetingID any
 	if meetingUUID != "" {
-		m, err := s.meetings.Get(ctx, orgID, meetingUUID)
+		m, err := s.meetings.Get(ctx, c, meetingUUID)
 		if err != nil {
 			return Document{}, err
 		}
@@ -54,11 +55,11 @@ func (s *Service) AddDocument(ctx context.Context, orgID int64, meetingUUID, tit
 	err := s.queue.Tx(ctx, func(tx *jobs.Tx) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO documents (uuid, org_id, meeting_id, title, content, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), d.ID, orgID, meetingID, title, content, d.CreatedAt, d.CreatedAt).Scan(&id)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), d.ID, c.OrgID, meetingID, title, content, d.CreatedAt, d.CreatedAt).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert document: %w", err)
 		}
-		return s.index.Enqueue(ctx, tx, orgID, index.SourceDocument, id)
+		return s.index.Enqueue(ctx, tx, c.OrgID, index.SourceDocument, id)
 	})
 	if err != nil {
 		return Document{}, err

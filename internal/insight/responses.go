@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
 )
 
@@ -27,7 +28,7 @@ type MoodSample struct {
 const MaxMoodSamples = 1000
 
 // AddMood appends samples to a response context, creating it on first use.
-func (s *Service) AddMood(ctx context.Context, orgID int64, responseID string, samples []MoodSample) (int, error) {
+func (s *Service) AddMood(ctx context.Context, c caller.Caller, responseID string, samples []MoodSample) (int, error) {
 	if err := validResponseID(responseID); err != nil {
 		return 0, err
 	}
@@ -53,7 +54,7 @@ func (s *Service) AddMood(ctx context.Context, orgID int64, responseID string, s
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var contextID int64
 		err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO response_contexts (org_id, response_id, created_at, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (org_id, response_id) DO UPDATE SET updated_at = excluded.updated_at RETURNING id`), orgID, responseID, now, now).Scan(&contextID)
+			ON CONFLICT (org_id, response_id) DO UPDATE SET updated_at = excluded.updated_at RETURNING id`), c.OrgID, responseID, now, now).Scan(&contextID)
 		if err != nil {
 			return fmt.Errorf("upsert response context %s: %w", responseID, err)
 		}
@@ -116,7 +117,7 @@ type participantMood struct {
 
 // QueryResponse answers a question about a live session's accumulated
 // mood data. promptKey selects one of Prompts; query adds to it.
-func (s *Service) QueryResponse(ctx context.Context, orgID int64, responseID, query, promptKey, model string) (ResponseAnswer, error) {
+func (s *Service) QueryResponse(ctx context.Context, c caller.Caller, responseID, query, promptKey, model string) (ResponseAnswer, error) {
 	if err := validResponseID(responseID); err != nil {
 		return ResponseAnswer{}, err
 	}
@@ -133,7 +134,7 @@ func (s *Service) QueryResponse(ctx context.Context, orgID int64, responseID, qu
 		return ResponseAnswer{}, fault.Invalid("model", "unknown_model", "model %q is not configured; this server runs %q", model, s.model)
 	}
 	var contextID int64
-	err := s.db.R.QueryRowContext(ctx, s.db.Rebind(`SELECT id FROM response_contexts WHERE org_id = ? AND response_id = ?`), orgID, responseID).Scan(&contextID)
+	err := s.db.R.QueryRowContext(ctx, s.db.Rebind(`SELECT id FROM response_contexts WHERE org_id = ? AND response_id = ?`), c.OrgID, responseID).Scan(&contextID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ResponseAnswer{}, fault.NotFound("response")
 	}

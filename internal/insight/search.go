@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/search"
@@ -38,7 +39,7 @@ type Hit struct {
 }
 
 // Search finds the chunks that best match a query.
-func (s *Service) Search(ctx context.Context, orgID int64, r SearchRequest) ([]Hit, error) {
+func (s *Service) Search(ctx context.Context, c caller.Caller, r SearchRequest) ([]Hit, error) {
 	q, err := validQuery("query", r.Query)
 	if err != nil {
 		return nil, err
@@ -47,14 +48,14 @@ func (s *Service) Search(ctx context.Context, orgID int64, r SearchRequest) ([]H
 	if err != nil {
 		return nil, err
 	}
-	meetings, err := s.scope(ctx, orgID, r.MeetingIDs, r.RoomName)
+	meetings, err := s.scope(ctx, c, r.MeetingIDs, r.RoomName)
 	if err != nil {
 		return nil, err
 	}
 	if meetings != nil && len(meetings) == 0 {
 		return []Hit{}, nil // a room with no meetings
 	}
-	hits, err := s.index.Search(ctx, index.Query{OrgID: orgID, Text: q, MeetingUUIDs: meetings, Source: r.Source, Limit: limit})
+	hits, err := s.index.Search(ctx, index.Query{OrgID: c.OrgID, Text: q, MeetingUUIDs: meetings, Source: r.Source, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -68,12 +69,12 @@ func (s *Service) Search(ctx context.Context, orgID int64, r SearchRequest) ([]H
 // scope resolves the meetings a request is limited to: explicit ids (each
 // must belong to the organization), or the meetings of a room. nil means
 // no limit.
-func (s *Service) scope(ctx context.Context, orgID int64, ids []string, room string) ([]string, error) {
+func (s *Service) scope(ctx context.Context, c caller.Caller, ids []string, room string) ([]string, error) {
 	if len(ids) > MaxLimit {
 		return nil, fault.Invalid("meetingIds", "validation_error", "at most %d meetingIds", MaxLimit)
 	}
 	if len(ids) > 0 {
-		if _, err := s.meetings.Resolve(ctx, orgID, ids); err != nil {
+		if _, err := s.meetings.Resolve(ctx, c, ids); err != nil {
 			return nil, err
 		}
 		return ids, nil
@@ -81,7 +82,7 @@ func (s *Service) scope(ctx context.Context, orgID int64, ids []string, room str
 	if strings.TrimSpace(room) == "" {
 		return nil, nil
 	}
-	return s.meetings.InRoom(ctx, orgID, room)
+	return s.meetings.InRoom(ctx, c, room)
 }
 
 func toHit(h search.Hit) Hit {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/quorumhq/quorum/internal/ai"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
 )
 
@@ -40,8 +41,8 @@ type Item struct {
 
 // Summary returns a meeting's summary, computing it once per transcript
 // version and caching it.
-func (s *Service) Summary(ctx context.Context, orgID int64, meetingUUID string) (MeetingSummary, error) {
-	m, err := s.meetings.Get(ctx, orgID, meetingUUID)
+func (s *Service) Summary(ctx context.Context, c caller.Caller, meetingUUID string) (MeetingSummary, error) {
+	m, err := s.meetings.Get(ctx, c, meetingUUID)
 	if err != nil {
 		return MeetingSummary{}, err
 	}

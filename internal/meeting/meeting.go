@@ -40,7 +40,6 @@ type New struct {
 	StartTime time.Time
 	Language  string
 	RoomName  string
-	CreatedBy string
 	Segments  []transcript.Segment
 }
 

@@ -2,13 +2,14 @@ package meeting
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/quorumhq/quorum/internal/ai"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/jobs"
+	"github.com/quorumhq/quorum/internal/page"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/transcript"
 )
@@ -32,14 +33,14 @@ func NewService(db *store.DB, queue *jobs.Queue, onChange ChangeHook) *Service {
 	return &Service{queue: queue, store: sqlStore{db: db}, onChange: onChange, now: func() time.Time { return time.Now().UTC() }}
 }
 
-// Create stores a meeting with its transcript.
-func (s *Service) Create(ctx context.Context, orgID int64, n New) (Meeting, error) {
+// Create stores a meeting with its transcript in the caller's organization.
+func (s *Service) Create(ctx context.Context, c caller.Caller, n New) (Meeting, error) {
 	if err := n.validate(); err != nil {
 		return Meeting{}, err
 	}
 	now := s.now()
-	m := Meeting{UUID: uuid.NewString(), OrgID: orgID, Title: n.Title, Language: n.Language, RoomName: n.RoomName,
-		StartTime: n.StartTime.UTC(), CreatedBy: n.CreatedBy, CreatedAt: now, UpdatedAt: now, SegmentCount: len(n.Segments)}
+	m := Meeting{UUID: uuid.NewString(), OrgID: c.OrgID, Title: n.Title, Language: n.Language, RoomName: n.RoomName,
+		StartTime: n.StartTime.UTC(), CreatedBy: c.UserRef, CreatedAt: now, UpdatedAt: now, SegmentCount: len(n.Segments)}
 	if len(n.Segments) > 0 {
 		m.TranscriptVersion = 1
 	}
@@ -55,30 +56,24 @@ func (s *Service) Create(ctx context.Context, orgID int64, n New) (Meeting, erro
 	return m, err
 }
 
-// ReplaceTranscript swaps a meeting's transcript for a new one.
-func (s *Service) ReplaceTranscript(ctx context.Context, orgID int64, id string, segs []transcript.Segment) (Meeting, error) {
+// ReplaceTranscript swaps a meeting's transcript for a new one. Writers to
+// one meeting serialize on its row: the version bump comes first and locks
+// it, so two uploads never interleave their deletes and inserts.
+func (s *Service) ReplaceTranscript(ctx context.Context, c caller.Caller, id string, segs []transcript.Segment) (Meeting, error) {
 	if err := ValidateSegments(segs, false); err != nil {
 		return Meeting{}, err
 	}
-	m, err := s.store.byUUID(ctx, orgID, id)
-	if err != nil {
-		return Meeting{}, err
-	}
-	err = s.queue.Tx(ctx, func(tx *jobs.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.store.q(`DELETE FROM transcript_segments WHERE meeting_id = ?`), m.ID); err != nil {
-			return fmt.Errorf("clear transcript of meeting %s: %w", id, err)
-		}
-		if err := s.store.insertSegments(ctx, tx.Tx, m.ID, segs); err != nil {
+	var m Meeting
+	err := s.queue.Tx(ctx, func(tx *jobs.Tx) error {
+		var err error
+		if m, err = s.store.bumpTranscript(ctx, tx.Tx, c.OrgID, id, len(segs), s.now()); err != nil {
 			return err
 		}
-		m.UpdatedAt = s.now()
-		if err := tx.QueryRowContext(ctx, s.store.q(`UPDATE meetings SET transcript_version = transcript_version + 1, updated_at = ?
-			WHERE id = ? RETURNING transcript_version`), m.UpdatedAt, m.ID).Scan(&m.TranscriptVersion); err != nil {
-			return fmt.Errorf("bump transcript version of meeting %s: %w", id, err)
+		if err := s.store.replaceSegments(ctx, tx.Tx, m.ID, segs); err != nil {
+			return err
 		}
 		return s.changed(ctx, tx, m)
 	})
-	m.SegmentCount = len(segs)
 	return m, err
 }
 
@@ -89,19 +84,29 @@ func (s *Service) changed(ctx context.Context, tx *jobs.Tx, m Meeting) error {
 	return s.onChange(ctx, tx, m.OrgID, m.ID)
 }
 
-// Get loads a meeting by its public id.
-func (s *Service) Get(ctx context.Context, orgID int64, id string) (Meeting, error) {
-	return s.store.byUUID(ctx, orgID, id)
+// Get loads a meeting of the caller's organization by its public id.
+func (s *Service) Get(ctx context.Context, c caller.Caller, id string) (Meeting, error) {
+	return s.store.byUUID(ctx, c.OrgID, id)
 }
 
-// GetByID loads a meeting by its internal id.
-func (s *Service) GetByID(ctx context.Context, orgID, id int64) (Meeting, error) {
-	return s.store.byID(ctx, orgID, id)
+// GetByID loads a meeting of the caller's organization by its internal id.
+func (s *Service) GetByID(ctx context.Context, c caller.Caller, id int64) (Meeting, error) {
+	return s.store.byID(ctx, c.OrgID, id)
 }
 
-// Resolve maps public meeting ids of the organization to internal ids.
-func (s *Service) Resolve(ctx context.Context, orgID int64, uuids []string) (map[string]int64, error) {
-	return s.store.idsByUUID(ctx, orgID, uuids)
+// Resolve maps public meeting ids of the caller's organization to internal
+// ids in one query; an unknown or foreign id is not found.
+func (s *Service) Resolve(ctx context.Context, c caller.Caller, uuids []string) (map[string]int64, error) {
+	return s.store.idsByUUID(ctx, c.OrgID, uuids)
+}
+
+// List pages through the caller's organization's meetings, newest first.
+func (s *Service) List(ctx context.Context, c caller.Caller, r page.Request) (page.Page[Meeting], error) {
+	r, err := r.Normalize(page.MaxLimit)
+	if err != nil {
+		return page.Page[Meeting]{}, err
+	}
+	return s.store.list(ctx, c.OrgID, r)
 }
 
 // Segments returns a meeting's transcript in imported order, in the type
@@ -110,8 +115,8 @@ func (s *Service) Segments(ctx context.Context, m Meeting) ([]ai.Segment, error)
 	return s.store.segments(ctx, m.ID)
 }
 
-// InRoom lists the public ids of the organization's meetings held in a
-// room, newest first.
-func (s *Service) InRoom(ctx context.Context, orgID int64, room string) ([]string, error) {
-	return s.store.inRoom(ctx, orgID, room)
+// InRoom lists the public ids of every meeting of the caller's
+// organization held in a room, newest first.
+func (s *Service) InRoom(ctx context.Context, c caller.Caller, room string) ([]string, error) {
+	return s.store.inRoom(ctx, c.OrgID, room)
 }

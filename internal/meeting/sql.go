@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/page"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/transcript"
 )
@@ -23,8 +25,8 @@ func (s sqlStore) insert(ctx context.Context, tx *sql.Tx, m *Meeting) error {
 		start = m.StartTime
 	}
 	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO meetings (uuid, org_id, title, language, room_name, start_time, created_by,
-		transcript_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		m.UUID, m.OrgID, m.Title, m.Language, m.RoomName, start, m.CreatedBy, m.TranscriptVersion, m.CreatedAt, m.UpdatedAt).Scan(&m.ID)
+		transcript_version, segment_count, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		m.UUID, m.OrgID, m.Title, m.Language, m.RoomName, start, m.CreatedBy, m.TranscriptVersion, m.SegmentCount, m.CreatedAt, m.UpdatedAt).Scan(&m.ID)
 	if err != nil {
 		return fmt.Errorf("insert meeting: %w", err)
 	}
@@ -54,8 +56,30 @@ func (s sqlStore) insertSegments(ctx context.Context, tx *sql.Tx, meetingID int6
 	return nil
 }
 
-const meetingColumns = `m.id, m.uuid, m.org_id, m.title, m.language, m.room_name, m.start_time, m.created_by, m.transcript_version,
-	m.created_at, m.updated_at, (SELECT COUNT(*) FROM transcript_segments t WHERE t.meeting_id = m.id)`
+// bumpTranscript takes the next transcript version of a meeting of the
+// organization. As an UPDATE it locks the row until the transaction ends, so
+// concurrent writers to one meeting queue here.
+func (s sqlStore) bumpTranscript(ctx context.Context, tx *sql.Tx, orgID int64, id string, segments int, now time.Time) (Meeting, error) {
+	m, err := scanMeeting(tx.QueryRowContext(ctx, s.q(`UPDATE meetings SET transcript_version = transcript_version + 1,
+		segment_count = ?, updated_at = ? WHERE org_id = ? AND uuid = ? RETURNING `+meetingColumns), segments, now, orgID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Meeting{}, fault.NotFound("meeting")
+	}
+	if err != nil {
+		return Meeting{}, fmt.Errorf("bump transcript version of meeting %s: %w", id, err)
+	}
+	return m, nil
+}
+
+func (s sqlStore) replaceSegments(ctx context.Context, tx *sql.Tx, meetingID int64, segs []transcript.Segment) error {
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM transcript_segments WHERE meeting_id = ?`), meetingID); err != nil {
+		return fmt.Errorf("clear transcript of meeting %d: %w", meetingID, err)
+	}
+	return s.insertSegments(ctx, tx, meetingID, segs)
+}
+
+const meetingColumns = `id, uuid, org_id, title, language, room_name, start_time, created_by, transcript_version,
+	created_at, updated_at, segment_count`
 
 func scanMeeting(row interface{ Scan(...any) error }) (Meeting, error) {
 	var m Meeting
@@ -69,7 +93,7 @@ func scanMeeting(row interface{ Scan(...any) error }) (Meeting, error) {
 // byUUID loads a meeting of the organization; other tenants' meetings are
 // not found.
 func (s sqlStore) byUUID(ctx context.Context, orgID int64, id string) (Meeting, error) {
-	m, err := scanMeeting(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+meetingColumns+` FROM meetings m WHERE m.org_id = ? AND m.uuid = ?`), orgID, id))
+	m, err := scanMeeting(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+meetingColumns+` FROM meetings WHERE org_id = ? AND uuid = ?`), orgID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Meeting{}, fault.NotFound("meeting")
 	}
@@ -80,7 +104,7 @@ func (s sqlStore) byUUID(ctx context.Context, orgID int64, id string) (Meeting, 
 }
 
 func (s sqlStore) byID(ctx context.Context, orgID, id int64) (Meeting, error) {
-	m, err := scanMeeting(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+meetingColumns+` FROM meetings m WHERE m.org_id = ? AND m.id = ?`), orgID, id))
+	m, err := scanMeeting(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+meetingColumns+` FROM meetings WHERE org_id = ? AND id = ?`), orgID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Meeting{}, fault.NotFound("meeting")
 	}
@@ -90,22 +114,80 @@ func (s sqlStore) byID(ctx context.Context, orgID, id int64) (Meeting, error) {
 	return m, nil
 }
 
-// idsByUUID resolves meeting uuids of one organization; unknown or foreign
-// ones are reported as not found.
+// idsByUUID resolves meeting uuids of one organization in one query;
+// unknown or foreign ones are reported as not found.
 func (s sqlStore) idsByUUID(ctx context.Context, orgID int64, uuids []string) (map[string]int64, error) {
 	out := make(map[string]int64, len(uuids))
+	if len(uuids) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(uuids)+1)
+	args = append(args, orgID)
 	for _, u := range uuids {
+		args = append(args, u)
+	}
+	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT uuid, id FROM meetings WHERE org_id = ? AND uuid IN (`+placeholders(len(uuids))+`)`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %d meetings: %w", len(uuids), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u string
 		var id int64
-		err := s.db.R.QueryRowContext(ctx, s.q(`SELECT id FROM meetings WHERE org_id = ? AND uuid = ?`), orgID, u).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fault.NotFound("meeting " + u)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("resolve meeting %s: %w", u, err)
+		if err := rows.Scan(&u, &id); err != nil {
+			return nil, fmt.Errorf("scan meeting id: %w", err)
 		}
 		out[u] = id
 	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("resolve %d meetings: %w", len(uuids), err)
+	}
+	for _, u := range uuids {
+		if _, ok := out[u]; !ok {
+			return nil, fault.NotFound("meeting " + u)
+		}
+	}
 	return out, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// list returns one page of the organization's meetings, newest first. The
+// cursor is the (created_at, id) of the last meeting of the previous page.
+func (s sqlStore) list(ctx context.Context, orgID int64, r page.Request) (page.Page[Meeting], error) {
+	query := `SELECT ` + meetingColumns + ` FROM meetings WHERE org_id = ?`
+	args := []any{orgID}
+	if r.After != "" {
+		at, id, err := page.ParseKeyCursor(r.After)
+		if err != nil {
+			return page.Page[Meeting]{}, err
+		}
+		query += ` AND (created_at < ? OR created_at = ? AND id < ?)`
+		args = append(args, at, at, id)
+	}
+	query += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	args = append(args, r.Limit+1)
+	rows, err := s.db.R.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return page.Page[Meeting]{}, fmt.Errorf("list meetings of org %d: %w", orgID, err)
+	}
+	defer rows.Close()
+	var items []Meeting
+	for rows.Next() {
+		m, err := scanMeeting(rows)
+		if err != nil {
+			return page.Page[Meeting]{}, fmt.Errorf("scan meeting: %w", err)
+		}
+		items = append(items, m)
+	}
+	if err := rows.Err(); err != nil {
+		return page.Page[Meeting]{}, fmt.Errorf("list meetings of org %d: %w", orgID, err)
+	}
+	return page.Of(items, r, -1, func(last Meeting) string {
+		return page.KeyCursor(last.CreatedAt, last.ID)
+	}), nil
 }
 
 func (s sqlStore) segments(ctx context.Context, meetingID int64) ([]ai.Segment, error) {
@@ -127,7 +209,7 @@ func (s sqlStore) segments(ctx context.Context, meetingID int64) ([]ai.Segment, 
 }
 
 func (s sqlStore) inRoom(ctx context.Context, orgID int64, room string) ([]string, error) {
-	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT uuid FROM meetings WHERE org_id = ? AND room_name = ? ORDER BY created_at DESC LIMIT 100`), orgID, room)
+	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT uuid FROM meetings WHERE org_id = ? AND room_name = ? ORDER BY created_at DESC, id DESC`), orgID, room)
 	if err != nil {
 		return nil, fmt.Errorf("list meetings in room %q: %w", room, err)
 	}

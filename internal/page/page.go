@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/quorumhq/quorum/internal/fault"
 )
@@ -94,4 +95,24 @@ func OffsetNext(r Request, total int) string {
 		return ""
 	}
 	return strconv.Itoa(r.Offset + r.Limit)
+}
+
+// KeyCursor is the cursor of a list ordered by (time, id): the position of
+// the last item of a page.
+func KeyCursor(at time.Time, id int64) string {
+	return Cursor(at.UTC().Format(time.RFC3339Nano), strconv.FormatInt(id, 10))
+}
+
+// ParseKeyCursor decodes a KeyCursor.
+func ParseKeyCursor(c string) (time.Time, int64, error) {
+	parts, err := ParseCursor(c, 2)
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	at, err1 := time.Parse(time.RFC3339Nano, parts[0])
+	id, err2 := strconv.ParseInt(parts[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return time.Time{}, 0, fault.Invalid("cursor", "invalid_cursor", "cursor is not one this server issued")
+	}
+	return at, id, nil
 }

@@ -38,9 +38,15 @@ type MeetingActionItem struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
+type actionItemListInput struct {
+	ID string `path:"id"`
+	pageQuery
+}
+
 type actionItemListOutput struct {
 	Body struct {
-		Items []MeetingActionItem `json:"items"`
+		Items      []MeetingActionItem `json:"items"`
+		NextCursor string              `json:"nextCursor,omitempty"`
 	}
 }
 
@@ -56,7 +62,7 @@ func (h *Handler) registerAgent(api huma.API) {
 
 // runAgent serves POST /cloud/v1/meetings/{id}/agent.
 func (h *Handler) runAgent(ctx context.Context, c caller.Caller, in *agentInput) (*agentOutput, error) {
-	r, err := h.Agent.Run(ctx, c.OrgID, in.ID, c.UserRef, in.Body.Message)
+	r, err := h.Agent.Run(ctx, c, in.ID, in.Body.Message)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +71,7 @@ func (h *Handler) runAgent(ctx context.Context, c caller.Caller, in *agentInput)
 
 // getAgentRun serves GET /cloud/v1/meetings/{id}/agent/runs/{runId}.
 func (h *Handler) getAgentRun(ctx context.Context, c caller.Caller, in *agentRunInput) (*agentOutput, error) {
-	r, err := h.Agent.Get(ctx, c.OrgID, in.ID, in.RunID)
+	r, err := h.Agent.Get(ctx, c, in.ID, in.RunID)
 	if err != nil {
 		return nil, err
 	}
@@ -73,20 +79,17 @@ func (h *Handler) getAgentRun(ctx context.Context, c caller.Caller, in *agentRun
 }
 
 // listActionItems serves GET /cloud/v1/meetings/{id}/action-items.
-func (h *Handler) listActionItems(ctx context.Context, c caller.Caller, in *meetingIDInput) (*actionItemListOutput, error) {
-	m, err := h.Meetings.Get(ctx, c.OrgID, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	items, err := h.Actions.ListByMeeting(ctx, c.OrgID, m.ID)
+func (h *Handler) listActionItems(ctx context.Context, c caller.Caller, in *actionItemListInput) (*actionItemListOutput, error) {
+	p, err := h.Actions.ListByMeeting(ctx, c, in.ID, in.request())
 	if err != nil {
 		return nil, err
 	}
 	out := &actionItemListOutput{}
-	out.Body.Items = make([]MeetingActionItem, 0, len(items))
-	for _, it := range items {
+	out.Body.Items = make([]MeetingActionItem, 0, len(p.Items))
+	for _, it := range p.Items {
 		out.Body.Items = append(out.Body.Items, toActionItem(it))
 	}
+	out.Body.NextCursor = p.Next
 	return out, nil
 }
 

@@ -87,7 +87,7 @@ func (h *Handler) registerAI(api huma.API) {
 
 // aiQuery serves POST /cloud/v1/ai/query.
 func (h *Handler) aiQuery(ctx context.Context, c caller.Caller, in *queryInput) (*contentOutput, error) {
-	res, err := h.Insight.Ask(ctx, c.OrgID, insight.AskRequest{Question: in.Body.Query, RoomName: in.Body.RoomName})
+	res, err := h.Insight.Ask(ctx, c, insight.AskRequest{Question: in.Body.Query, RoomName: in.Body.RoomName})
 	if err != nil {
 		return nil, err
 	}

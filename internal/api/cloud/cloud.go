@@ -12,6 +12,7 @@ import (
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/page"
 )
 
 // Base is where the Cloud API is mounted.
@@ -38,4 +39,15 @@ func (h *Handler) Register(api huma.API) {
 	h.registerSearch(api)
 	h.registerResponses(api)
 	h.registerAgent(api)
+}
+
+// pageQuery is the Cloud API's cursor paging: limit, and the nextCursor of
+// the previous page.
+type pageQuery struct {
+	Limit  int    `query:"limit" doc:"items per page"`
+	Cursor string `query:"cursor" doc:"nextCursor of the previous page"`
+}
+
+func (q pageQuery) request() page.Request {
+	return page.Request{Limit: q.Limit, After: q.Cursor}
 }

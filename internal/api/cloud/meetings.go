@@ -18,10 +18,10 @@ import (
 
 // Segment is one transcript turn on the wire.
 type Segment struct {
-	Speaker string  `json:"speaker" maxLength:"200"`
+	Speaker string  `json:"speaker"`
 	Text    string  `json:"text"`
-	Start   float64 `json:"start,omitempty" minimum:"0"`
-	End     float64 `json:"end,omitempty" minimum:"0"`
+	Start   float64 `json:"start,omitempty"`
+	End     float64 `json:"end,omitempty"`
 }
 
 func toSegments(in []Segment) []transcript.Segment {
@@ -79,6 +79,8 @@ func (h *Handler) registerMeetings(api huma.API) {
 	const tag = "Cloud: Meetings"
 	rest.Register(api, h.Surface, rest.Op{ID: "importMeeting", Method: http.MethodPost, Path: "/meetings", Tag: tag,
 		Summary: "Import a meeting with its transcript", Status: http.StatusCreated, MaxBodyBytes: MaxTranscriptBytes}, h.createMeeting)
+	rest.Register(api, h.Surface, rest.Op{ID: "listMeetings", Method: http.MethodGet, Path: "/meetings", Tag: tag,
+		Summary: "The organization's meetings, newest first, a page at a time"}, h.listMeetings)
 	rest.Register(api, h.Surface, rest.Op{ID: "getMeeting", Method: http.MethodGet, Path: "/meetings/{id}", Tag: tag,
 		Summary: "A meeting"}, h.getMeeting)
 	rest.Register(api, h.Surface, rest.Op{ID: "uploadTranscript", Method: http.MethodPost, Path: "/meetings/{id}/transcript", Tag: tag,
@@ -94,21 +96,47 @@ func (h *Handler) registerMeetings(api huma.API) {
 
 // createMeeting serves POST /cloud/v1/meetings.
 func (h *Handler) createMeeting(ctx context.Context, c caller.Caller, in *createMeetingInput) (*meetingOutput, error) {
-	n := meeting.New{Title: in.Body.Title, Language: in.Body.Language, RoomName: in.Body.RoomName, CreatedBy: c.UserRef,
+	n := meeting.New{Title: in.Body.Title, Language: in.Body.Language, RoomName: in.Body.RoomName,
 		Segments: toSegments(in.Body.Segments)}
 	if in.Body.StartTime != nil {
 		n.StartTime = *in.Body.StartTime
 	}
-	m, err := h.Meetings.Create(ctx, c.OrgID, n)
+	m, err := h.Meetings.Create(ctx, c, n)
 	if err != nil {
 		return nil, err
 	}
 	return &meetingOutput{Body: toMeeting(m)}, nil
 }
 
+type listMeetingsInput struct {
+	pageQuery
+}
+
+type meetingListOutput struct {
+	Body struct {
+		Meetings   []Meeting `json:"meetings"`
+		NextCursor string    `json:"nextCursor,omitempty"`
+	}
+}
+
+// listMeetings serves GET /cloud/v1/meetings.
+func (h *Handler) listMeetings(ctx context.Context, c caller.Caller, in *listMeetingsInput) (*meetingListOutput, error) {
+	p, err := h.Meetings.List(ctx, c, in.request())
+	if err != nil {
+		return nil, err
+	}
+	out := &meetingListOutput{}
+	out.Body.Meetings = make([]Meeting, 0, len(p.Items))
+	for _, m := range p.Items {
+		out.Body.Meetings = append(out.Body.Meetings, toMeeting(m))
+	}
+	out.Body.NextCursor = p.Next
+	return out, nil
+}
+
 // getMeeting serves GET /cloud/v1/meetings/{id}.
 func (h *Handler) getMeeting(ctx context.Context, c caller.Caller, in *meetingIDInput) (*meetingOutput, error) {
-	m, err := h.Meetings.Get(ctx, c.OrgID, in.ID)
+	m, err := h.Meetings.Get(ctx, c, in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +149,7 @@ func (h *Handler) uploadTranscript(ctx context.Context, c caller.Caller, in *tra
 	if err != nil {
 		return nil, err
 	}
-	m, err := h.Meetings.ReplaceTranscript(ctx, c.OrgID, in.ID, segs)
+	m, err := h.Meetings.ReplaceTranscript(ctx, c, in.ID, segs)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +179,7 @@ func parseTranscript(ctx context.Context, contentType string, body []byte) ([]tr
 
 // getSummary serves GET /cloud/v1/meetings/{id}/summary.
 func (h *Handler) getSummary(ctx context.Context, c caller.Caller, in *meetingIDInput) (*summaryOutput, error) {
-	s, err := h.Insight.Summary(ctx, c.OrgID, in.ID)
+	s, err := h.Insight.Summary(ctx, c, in.ID)
 	if err != nil {
 		return nil, err
 	}

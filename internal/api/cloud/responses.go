@@ -45,7 +45,7 @@ func (h *Handler) registerResponses(api huma.API) {
 
 // pushMood serves POST /cloud/v1/responses/{responseId}/mood.
 func (h *Handler) pushMood(ctx context.Context, c caller.Caller, in *moodInput) (*moodOutput, error) {
-	n, err := h.Insight.AddMood(ctx, c.OrgID, in.ResponseID, in.Body.Samples)
+	n, err := h.Insight.AddMood(ctx, c, in.ResponseID, in.Body.Samples)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (h *Handler) pushMood(ctx context.Context, c caller.Caller, in *moodInput) 
 
 // queryResponse serves POST /cloud/v1/responses/{responseId}/query.
 func (h *Handler) queryResponse(ctx context.Context, c caller.Caller, in *responseQueryInput) (*responseQueryOutput, error) {
-	a, err := h.Insight.QueryResponse(ctx, c.OrgID, in.ResponseID, in.Body.Query, in.Body.PromptKey, in.Body.Model)
+	a, err := h.Insight.QueryResponse(ctx, c, in.ResponseID, in.Body.Query, in.Body.PromptKey, in.Body.Model)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 type searchInput struct {
 	Body struct {
 		Query      string   `json:"query"`
-		MeetingIDs []string `json:"meetingIds,omitempty" maxItems:"100"`
+		MeetingIDs []string `json:"meetingIds,omitempty"`
 		RoomName   string   `json:"roomName,omitempty"`
 		UserID     string   `json:"userId,omitempty"`
 		Limit      int      `json:"limit,omitempty" doc:"1 to 100, default 10"`
@@ -30,7 +30,7 @@ type searchOutput struct {
 type askInput struct {
 	Body struct {
 		Question   string   `json:"question"`
-		MeetingIDs []string `json:"meetingIds,omitempty" maxItems:"100"`
+		MeetingIDs []string `json:"meetingIds,omitempty"`
 		RoomName   string   `json:"roomName,omitempty"`
 		UserID     string   `json:"userId,omitempty"`
 		Limit      int      `json:"limit,omitempty" doc:"hits to answer from, 1 to 100, default 8"`
@@ -68,7 +68,7 @@ func (h *Handler) registerSearch(api huma.API) {
 // search serves POST /cloud/v1/search and its per-source variants.
 func (h *Handler) search(source string) func(context.Context, caller.Caller, *searchInput) (*searchOutput, error) {
 	return func(ctx context.Context, c caller.Caller, in *searchInput) (*searchOutput, error) {
-		hits, err := h.Insight.Search(ctx, c.OrgID, insight.SearchRequest{Query: in.Body.Query, MeetingIDs: in.Body.MeetingIDs,
+		hits, err := h.Insight.Search(ctx, c, insight.SearchRequest{Query: in.Body.Query, MeetingIDs: in.Body.MeetingIDs,
 			RoomName: in.Body.RoomName, Source: source, Limit: in.Body.Limit})
 		if err != nil {
 			return nil, err
@@ -81,7 +81,7 @@ func (h *Handler) search(source string) func(context.Context, caller.Caller, *se
 
 // ask serves POST /cloud/v1/ask.
 func (h *Handler) ask(ctx context.Context, c caller.Caller, in *askInput) (*askOutput, error) {
-	res, err := h.Insight.Ask(ctx, c.OrgID, insight.AskRequest{Question: in.Body.Question, MeetingIDs: in.Body.MeetingIDs,
+	res, err := h.Insight.Ask(ctx, c, insight.AskRequest{Question: in.Body.Question, MeetingIDs: in.Body.MeetingIDs,
 		RoomName: in.Body.RoomName, Limit: in.Body.Limit})
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (h *Handler) ask(ctx context.Context, c caller.Caller, in *askInput) (*askO
 
 // addDocument serves POST /cloud/v1/documents.
 func (h *Handler) addDocument(ctx context.Context, c caller.Caller, in *documentInput) (*documentOutput, error) {
-	d, err := h.Insight.AddDocument(ctx, c.OrgID, in.Body.MeetingID, in.Body.Title, in.Body.Content)
+	d, err := h.Insight.AddDocument(ctx, c, in.Body.MeetingID, in.Body.Title, in.Body.Content)
 	if err != nil {
 		return nil, err
 	}
