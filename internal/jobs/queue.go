@@ -25,6 +25,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/store"
 )
 
@@ -209,11 +210,11 @@ func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.Inse
 
 // Job returns a job by id, with its state, attempts and errors. A job that
 // does not exist (or was already cleaned up after completing) is
-// store.ErrNotFound.
+// fault.ErrNotFound.
 func (q *Queue) Job(ctx context.Context, id int64) (*rivertype.JobRow, error) {
 	job, err := q.client.JobGet(ctx, id)
 	if errors.Is(err, river.ErrNotFound) {
-		return nil, store.ErrNotFound
+		return nil, fault.NotFound("job")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get job %d: %w", id, err)

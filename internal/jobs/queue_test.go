@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/store/storetest"
@@ -302,8 +303,8 @@ func TestTxInsert(t *testing.T) {
 		if err == nil {
 			t.Fatal("failing tx returned nil")
 		}
-		if _, err := q.Job(ctx, rolledBack); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("job of rolled back tx: err = %v, want store.ErrNotFound", err)
+		if _, err := q.Job(ctx, rolledBack); !errors.Is(err, fault.ErrNotFound) {
+			t.Fatalf("job of rolled back tx: err = %v, want fault.ErrNotFound", err)
 		}
 		if rows("dropped") != 0 {
 			t.Fatal("row of rolled back tx exists")

@@ -1,5 +1,32 @@
 // Package store opens Quorum's database (SQLite or PostgreSQL), applies its
 // migrations and hides the few dialect differences behind one type.
+//
+// # Migrations
+//
+// Each migration is written once, in PostgreSQL types, as
+// migrations/NNNNN_name.sql. Before SQLite runs it, these type names are
+// replaced, in this order, as whole words (any whitespace between words,
+// any case), never inside string literals, quoted identifiers or comments:
+//
+//	BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY -> INTEGER PRIMARY KEY
+//	TIMESTAMPTZ                                     -> TIMESTAMP
+//	BYTEA                                           -> BLOB
+//	DOUBLE PRECISION                                -> REAL
+//	BIGINT                                          -> INTEGER
+//
+// Where the SQL truly differs, an override beside the shared file,
+// NNNNN_name.sqlite.sql or NNNNN_name.postgres.sql, replaces it for that
+// dialect (as in Ory Hydra). An override is used as written, without the
+// mapping, and needs the shared file beside it, so every version exists on
+// both dialects. Goose sees one NNNNN_name.sql per version either way, so
+// the version history of existing databases is unchanged. A schema-drift
+// test migrates both dialects and compares the resulting schemas.
+//
+// # Queries
+//
+// Quorum's SQL uses "?" placeholders; [Rebind] turns them into "$n" on
+// PostgreSQL. [DB.QueryRow], [DB.Query], [DB.Exec], [DB.ExecRow] and the
+// Tx* helpers rebind themselves and reuse prepared statements.
 package store
 
 import (
@@ -10,12 +37,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	"modernc.org/sqlite" // also registers the pure-Go "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Dialect names the SQL flavour of a database.
@@ -27,14 +55,11 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-// ErrNotFound is returned by stores when a row does not exist or belongs to
-// another tenant; callers cannot tell the two apart on purpose.
-var ErrNotFound = errors.New("not found")
-
 // DB is an open Quorum database. Writes go through W; reads may use R.
 // On SQLite, W holds a single connection so writers queue in Go instead of
 // failing with SQLITE_BUSY, and R is a pool of read-only connections.
-// On PostgreSQL both are the same pool.
+// On PostgreSQL both are the same pool. Get one from Open: the statement
+// cache behind QueryRow, Exec and the other helpers is set up there.
 type DB struct {
 	Dialect Dialect
 	W       *sql.DB
@@ -44,6 +69,20 @@ type DB struct {
 	Pool *pgxpool.Pool
 	// Path is the SQLite file (empty on PostgreSQL).
 	Path string
+
+	// Prepared statements of R and W; one cache when they are one pool.
+	readStmts, writeStmts *stmtCache
+}
+
+func newDB(d Dialect, w, r *sql.DB) *DB {
+	db := &DB{Dialect: d, W: w, R: r}
+	rebind := func(q string) string { return Rebind(d, q) }
+	db.writeStmts = newStmtCache(w, rebind)
+	db.readStmts = db.writeStmts
+	if r != w {
+		db.readStmts = newStmtCache(r, rebind)
+	}
+	return db
 }
 
 // Open connects to the database named by rawURL: "postgres://..." or
@@ -79,8 +118,10 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("ping postgres: %w", err)
 	}
-	db := stdlib.OpenDBFromPool(pool)
-	return &DB{Dialect: Postgres, W: db, R: db, Pool: pool}, nil
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	db := newDB(Postgres, sqlDB, sqlDB)
+	db.Pool = pool
+	return db, nil
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
@@ -110,12 +151,18 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite reader %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	return &DB{Dialect: SQLite, W: w, R: r, Path: path}, nil
+	db := newDB(SQLite, w, r)
+	db.Path = path
+	return db, nil
 }
 
-// Close releases every connection.
+// Close releases every cached statement and connection.
 func (db *DB) Close() error {
-	err := db.W.Close()
+	err := db.writeStmts.close()
+	if db.readStmts != db.writeStmts {
+		err = errors.Join(err, db.readStmts.close())
+	}
+	err = errors.Join(err, db.W.Close())
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
 	}
@@ -136,32 +183,15 @@ func (db *DB) Rebind(query string) string {
 	return Rebind(db.Dialect, query)
 }
 
-// Rebind is DB.Rebind for callers that only know the dialect.
-func Rebind(d Dialect, query string) string {
-	if d != Postgres || !strings.Contains(query, "?") {
-		return query
-	}
-	var b strings.Builder
-	b.Grow(len(query) + 8)
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // Tx runs fn in one write transaction, committing when fn returns nil.
+// Afterwards it prepares the queries that fn ran through the Tx* helpers for
+// the first time, so that later transactions reuse them.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	defer db.writeStmts.prepareWanted(ctx)
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return err
@@ -172,13 +202,17 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// IsUniqueViolation reports whether err is a unique-constraint failure.
+// IsUniqueViolation reports whether err (or an error it wraps) is a unique
+// or primary-key constraint failure, judged by the driver's error code:
+// SQLite's extended result codes SQLITE_CONSTRAINT_UNIQUE and
+// SQLITE_CONSTRAINT_PRIMARYKEY, PostgreSQL's SQLSTATE 23505.
 func IsUniqueViolation(err error) bool {
-	if err == nil {
-		return false
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
 func redact(raw string) string {

@@ -36,7 +36,7 @@ func Run(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 
 // URLs returns a fresh database URL per available backend, unmigrated, for
 // tests that start the whole server.
-func URLs(t *testing.T) map[string]string {
+func URLs(t testing.TB) map[string]string {
 	t.Helper()
 	urls := map[string]string{"sqlite": "sqlite://" + filepath.Join(t.TempDir(), "quorum.db")}
 	if os.Getenv(PostgresEnv) != "" {
@@ -46,14 +46,14 @@ func URLs(t *testing.T) map[string]string {
 }
 
 // SQLite opens a migrated SQLite database in the test's temp dir.
-func SQLite(t *testing.T) *store.DB {
+func SQLite(t testing.TB) *store.DB {
 	t.Helper()
 	return open(t, "sqlite://"+filepath.Join(t.TempDir(), "quorum.db"))
 }
 
 // Postgres creates, migrates and (at cleanup) drops a PostgreSQL database.
 // It skips the test when QUORUM_TEST_POSTGRES_URL is unset.
-func Postgres(t *testing.T) *store.DB {
+func Postgres(t testing.TB) *store.DB {
 	t.Helper()
 	if os.Getenv(PostgresEnv) == "" {
 		t.Skip(PostgresEnv + " not set")
@@ -63,7 +63,7 @@ func Postgres(t *testing.T) *store.DB {
 
 // PostgresURL creates an empty database and returns its URL; it is dropped
 // when the test ends.
-func PostgresURL(t *testing.T) string {
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv(PostgresEnv)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -98,7 +98,7 @@ func PostgresURL(t *testing.T) string {
 	return u.String()
 }
 
-func open(t *testing.T, rawURL string) *store.DB {
+func open(t testing.TB, rawURL string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, rawURL)
