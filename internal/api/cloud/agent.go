@@ -40,7 +40,7 @@ type MeetingActionItem struct {
 
 type actionItemListInput struct {
 	ID string `path:"id"`
-	pageQuery
+	PageQuery
 }
 
 type actionItemListOutput struct {

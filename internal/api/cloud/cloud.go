@@ -41,13 +41,13 @@ func (h *Handler) Register(api huma.API) {
 	h.registerAgent(api)
 }
 
-// pageQuery is the Cloud API's cursor paging: limit, and the nextCursor of
+// PageQuery is the Cloud API's cursor paging: limit, and the nextCursor of
 // the previous page.
-type pageQuery struct {
+type PageQuery struct {
 	Limit  int    `query:"limit" doc:"items per page"`
 	Cursor string `query:"cursor" doc:"nextCursor of the previous page"`
 }
 
-func (q pageQuery) request() page.Request {
+func (q PageQuery) request() page.Request {
 	return page.Request{Limit: q.Limit, After: q.Cursor}
 }

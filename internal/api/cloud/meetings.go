@@ -109,7 +109,7 @@ func (h *Handler) createMeeting(ctx context.Context, c caller.Caller, in *create
 }
 
 type listMeetingsInput struct {
-	pageQuery
+	PageQuery
 }
 
 type meetingListOutput struct {
