@@ -13,16 +13,15 @@ import (
 
 type sqlStore struct{ db *store.DB }
 
-func (s sqlStore) q(query string) string { return s.db.Rebind(query) }
 
 // insert adds the item to the meeting named by its public id; the meeting
 // is looked up within the item's organization in the same statement, so a
 // foreign meeting inserts nothing.
 func (s sqlStore) insert(ctx context.Context, meetingUUID string, a *ActionItem) error {
-	err := s.db.W.QueryRowContext(ctx, s.q(`INSERT INTO action_items (uuid, org_id, meeting_id, title, description, owner, due_date,
+	err := s.db.ExecRow(ctx, `INSERT INTO action_items (uuid, org_id, meeting_id, title, description, owner, due_date,
 		status, source, created_at, updated_at)
 		SELECT ?, org_id, id, ?, ?, ?, ?, ?, ?, ?, ? FROM meetings WHERE org_id = ? AND uuid = ?
-		RETURNING id, meeting_id`),
+		RETURNING id, meeting_id`,
 		a.UUID, a.Title, a.Description, a.Owner, a.DueDate, string(a.Status), a.Source, a.CreatedAt, a.UpdatedAt,
 		a.OrgID, meetingUUID).Scan(&a.ID, &a.MeetingID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -51,7 +50,7 @@ func scan(row interface{ Scan(...any) error }) (ActionItem, error) {
 // cursor is the (created_at, id) of the previous page's last item.
 func (s sqlStore) listByMeeting(ctx context.Context, orgID int64, meetingUUID string, r page.Request) (page.Page[ActionItem], error) {
 	var meetingID int64
-	err := s.db.R.QueryRowContext(ctx, s.q(`SELECT id FROM meetings WHERE org_id = ? AND uuid = ?`), orgID, meetingUUID).Scan(&meetingID)
+	err := s.db.QueryRow(ctx, `SELECT id FROM meetings WHERE org_id = ? AND uuid = ?`, orgID, meetingUUID).Scan(&meetingID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return page.Page[ActionItem]{}, fault.NotFound("meeting")
 	}
@@ -70,7 +69,7 @@ func (s sqlStore) listByMeeting(ctx context.Context, orgID int64, meetingUUID st
 	}
 	query += ` ORDER BY a.created_at, a.id LIMIT ?`
 	args = append(args, r.Limit+1)
-	rows, err := s.db.R.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return page.Page[ActionItem]{}, fmt.Errorf("list action items of meeting %s: %w", meetingUUID, err)
 	}

@@ -17,15 +17,14 @@ import (
 
 type sqlStore struct{ db *store.DB }
 
-func (s sqlStore) q(query string) string { return s.db.Rebind(query) }
 
 func (s sqlStore) insert(ctx context.Context, tx *sql.Tx, m *Meeting) error {
 	var start any
 	if !m.StartTime.IsZero() {
 		start = m.StartTime
 	}
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO meetings (uuid, org_id, title, language, room_name, start_time, created_by,
-		transcript_version, segment_count, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+	err := s.db.TxQueryRow(ctx, tx, `INSERT INTO meetings (uuid, org_id, title, language, room_name, start_time, created_by,
+		transcript_version, segment_count, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		m.UUID, m.OrgID, m.Title, m.Language, m.RoomName, start, m.CreatedBy, m.TranscriptVersion, m.SegmentCount, m.CreatedAt, m.UpdatedAt).Scan(&m.ID)
 	if err != nil {
 		return fmt.Errorf("insert meeting: %w", err)
@@ -49,7 +48,7 @@ func (s sqlStore) insertSegments(ctx context.Context, tx *sql.Tx, meetingID int6
 			b.WriteString("(?, ?, ?, ?, ?, ?)")
 			args = append(args, meetingID, i, segs[i].Speaker, segs[i].Text, segs[i].Start, segs[i].End)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
+		if _, err := s.db.TxExec(ctx, tx, b.String(), args...); err != nil {
 			return fmt.Errorf("insert segments of meeting %d: %w", meetingID, err)
 		}
 	}
@@ -60,8 +59,8 @@ func (s sqlStore) insertSegments(ctx context.Context, tx *sql.Tx, meetingID int6
 // organization. As an UPDATE it locks the row until the transaction ends, so
 // concurrent writers to one meeting queue here.
 func (s sqlStore) bumpTranscript(ctx context.Context, tx *sql.Tx, orgID int64, id string, segments int, now time.Time) (Meeting, error) {
-	m, err := scanMeeting(tx.QueryRowContext(ctx, s.q(`UPDATE meetings SET transcript_version = transcript_version + 1,
-		segment_count = ?, updated_at = ? WHERE org_id = ? AND uuid = ? RETURNING `+meetingColumns), segments, now, orgID, id))
+	m, err := scanMeeting(s.db.TxQueryRow(ctx, tx, `UPDATE meetings SET transcript_version = transcript_version + 1,
+		segment_count = ?, updated_at = ? WHERE org_id = ? AND uuid = ? RETURNING `+meetingColumns, segments, now, orgID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Meeting{}, fault.NotFound("meeting")
 	}
@@ -72,7 +71,7 @@ func (s sqlStore) bumpTranscript(ctx context.Context, tx *sql.Tx, orgID int64, i
 }
 
 func (s sqlStore) replaceSegments(ctx context.Context, tx *sql.Tx, meetingID int64, segs []transcript.Segment) error {
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM transcript_segments WHERE meeting_id = ?`), meetingID); err != nil {
+	if _, err := s.db.TxExec(ctx, tx, `DELETE FROM transcript_segments WHERE meeting_id = ?`, meetingID); err != nil {
 		return fmt.Errorf("clear transcript of meeting %d: %w", meetingID, err)
 	}
 	return s.insertSegments(ctx, tx, meetingID, segs)
@@ -93,7 +92,7 @@ func scanMeeting(row interface{ Scan(...any) error }) (Meeting, error) {
 // byUUID loads a meeting of the organization; other tenants' meetings are
 // not found.
 func (s sqlStore) byUUID(ctx context.Context, orgID int64, id string) (Meeting, error) {
-	m, err := scanMeeting(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+meetingColumns+` FROM meetings WHERE org_id = ? AND uuid = ?`), orgID, id))
+	m, err := scanMeeting(s.db.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE org_id = ? AND uuid = ?`, orgID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Meeting{}, fault.NotFound("meeting")
 	}
@@ -104,7 +103,7 @@ func (s sqlStore) byUUID(ctx context.Context, orgID int64, id string) (Meeting, 
 }
 
 func (s sqlStore) byID(ctx context.Context, orgID, id int64) (Meeting, error) {
-	m, err := scanMeeting(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+meetingColumns+` FROM meetings WHERE org_id = ? AND id = ?`), orgID, id))
+	m, err := scanMeeting(s.db.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE org_id = ? AND id = ?`, orgID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Meeting{}, fault.NotFound("meeting")
 	}
@@ -126,7 +125,7 @@ func (s sqlStore) idsByUUID(ctx context.Context, orgID int64, uuids []string) (m
 	for _, u := range uuids {
 		args = append(args, u)
 	}
-	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT uuid, id FROM meetings WHERE org_id = ? AND uuid IN (`+placeholders(len(uuids))+`)`), args...)
+	rows, err := s.db.Query(ctx, `SELECT uuid, id FROM meetings WHERE org_id = ? AND uuid IN (`+placeholders(len(uuids))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("resolve %d meetings: %w", len(uuids), err)
 	}
@@ -169,7 +168,7 @@ func (s sqlStore) list(ctx context.Context, orgID int64, r page.Request) (page.P
 	}
 	query += ` ORDER BY created_at DESC, id DESC LIMIT ?`
 	args = append(args, r.Limit+1)
-	rows, err := s.db.R.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return page.Page[Meeting]{}, fmt.Errorf("list meetings of org %d: %w", orgID, err)
 	}
@@ -191,8 +190,8 @@ func (s sqlStore) list(ctx context.Context, orgID int64, r page.Request) (page.P
 }
 
 func (s sqlStore) segments(ctx context.Context, meetingID int64) ([]ai.Segment, error) {
-	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT speaker, text, start_sec, end_sec FROM transcript_segments
-		WHERE meeting_id = ? ORDER BY position`), meetingID)
+	rows, err := s.db.Query(ctx, `SELECT speaker, text, start_sec, end_sec FROM transcript_segments
+		WHERE meeting_id = ? ORDER BY position`, meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("load segments of meeting %d: %w", meetingID, err)
 	}
@@ -209,7 +208,7 @@ func (s sqlStore) segments(ctx context.Context, meetingID int64) ([]ai.Segment, 
 }
 
 func (s sqlStore) inRoom(ctx context.Context, orgID int64, room string) ([]string, error) {
-	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT uuid FROM meetings WHERE org_id = ? AND room_name = ? ORDER BY created_at DESC, id DESC`), orgID, room)
+	rows, err := s.db.Query(ctx, `SELECT uuid FROM meetings WHERE org_id = ? AND room_name = ? ORDER BY created_at DESC, id DESC`, orgID, room)
 	if err != nil {
 		return nil, fmt.Errorf("list meetings in room %q: %w", room, err)
 	}
