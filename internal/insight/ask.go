@@ -36,7 +36,12 @@ const NoAnswer = "I could not find anything about that in these meetings."
 
 // Ask answers a question: search first, then answer from the meetings the
 // best hits come from, citing the segments every sentence is drawn from.
+// It runs within the service's time budget.
 func (s *Service) Ask(ctx context.Context, orgID int64, r AskRequest) (AskResult, error) {
+	return ai.Budget(ctx, s.timeout, func(ctx context.Context) (AskResult, error) { return s.ask(ctx, orgID, r) })
+}
+
+func (s *Service) ask(ctx context.Context, orgID int64, r AskRequest) (AskResult, error) {
 	q, err := validQuery("question", r.Question)
 	if err != nil {
 		return AskResult{}, err
@@ -75,6 +80,9 @@ func (s *Service) Ask(ctx context.Context, orgID int64, r AskRequest) (AskResult
 		budget = 60
 	}
 	for _, id := range meetingIDs {
+		if err := ctx.Err(); err != nil {
+			return AskResult{}, err
+		}
 		text, sources, err := s.answerFromMeeting(ctx, orgID, id, q, budget, len(out.Sources))
 		if err != nil {
 			return AskResult{}, err

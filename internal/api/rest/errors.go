@@ -130,6 +130,7 @@ func FromDomain(ctx context.Context, s Surface, err error) *Error {
 		fault.KindUnauthorized: http.StatusUnauthorized,
 		fault.KindTooLarge:     http.StatusRequestEntityTooLarge,
 		fault.KindRateLimited:  http.StatusTooManyRequests,
+		fault.KindUnavailable:  http.StatusServiceUnavailable,
 	}[fe.Kind]
 	if status == 0 {
 		status = http.StatusInternalServerError
