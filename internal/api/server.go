@@ -62,6 +62,7 @@ func New(d Deps) *Server {
 	// The default hooks add a $schema field and Link header to every body,
 	// which the published clients do not expect.
 	cfg.CreateHooks = nil
+	cfg.Transformers = append(cfg.Transformers, rest.FiniteNumbers)
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"oauth2": {Type: "oauth2", Flows: &huma.OAuthFlows{AuthorizationCode: &huma.OAuthFlow{
 			AuthorizationURL: d.PublicURL + "/oauth2/authorize", TokenURL: d.PublicURL + "/oauth2/token",
@@ -120,6 +121,7 @@ func New(d Deps) *Server {
 		rest.NoSniff,
 		rest.AccessLog(d.Logger),
 		rest.CleanPath,
+		rest.ValidEncoding,
 		rest.EmptyJSONBody,
 		rest.Timezone,
 		ph.Authenticate,
