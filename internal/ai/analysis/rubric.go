@@ -18,8 +18,8 @@ const (
 	MaxDescriptionLength = 1000 // characters
 	// MaxWeight bounds a criterion's weight; weights are relative, so a
 	// larger bound adds nothing but the risk of overflowing the sum.
-	MaxWeight = 1000
-	maxEvidence          = 3
+	MaxWeight   = 1000
+	maxEvidence = 3
 )
 
 // RubricSpec is a caller-defined scorecard.
