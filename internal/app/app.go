@@ -85,6 +85,8 @@ func (a *App) init(ctx context.Context) error {
 	// index worker gets its service once that is built, before Start.
 	indexWorker := &index.Worker{}
 	river.AddWorker(workers, indexWorker)
+	summaryWorker := &insight.SummaryWorker{}
+	river.AddWorker(workers, summaryWorker)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired,
 	}, logger: a.Logger})
@@ -102,9 +104,14 @@ func (a *App) init(ctx context.Context) error {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	a.Jobs = q
-	// The hook reads a.Index when a transcript changes, after both exist.
+	// The hook reads a.Index and a.Insight when a transcript changes, after
+	// they exist: the new transcript is indexed and summarized in the
+	// background, so a summary request reads a stored result.
 	a.Meetings = meeting.NewService(a.DB, q, func(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) error {
-		return a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID)
+		if err := a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID); err != nil {
+			return err
+		}
+		return a.Insight.EnqueueSummary(ctx, tx, orgID, meetingID)
 	})
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
 	indexWorker.Service = a.Index
@@ -112,10 +119,12 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Insight = insight.NewService(a.DB, q, a.Meetings, a.Index, eng, model, a.Logger)
+	a.Insight = insight.NewService(insight.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Index: a.Index, Engine: eng,
+		Model: model, Timeout: a.Config.AITimeout, Logger: a.Logger})
+	summaryWorker.Service = a.Insight
 	a.Actions = actionitem.NewService(a.DB)
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
-		Engine: eng, Chat: chat, Model: model, Logger: a.Logger})
+		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,

@@ -13,6 +13,7 @@ import (
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/jobs"
+	"github.com/quorumhq/quorum/internal/meeting"
 )
 
 // MaxDocumentBytes caps the text of one document.
@@ -40,8 +41,11 @@ func (s *Service) AddDocument(ctx context.Context, c caller.Caller, meetingUUID,
 	if len(content) > MaxDocumentBytes {
 		return Document{}, &fault.Error{Kind: fault.KindTooLarge, Code: "payload_too_large", Field: "content", Message: "content is larger than 2 MiB"}
 	}
-	if !utf8.ValidString(content) {
-		return Document{}, fault.Invalid("content", "validation_error", "content must be UTF-8 text")
+	if err := meeting.ValidText("title", title); err != nil {
+		return Document{}, err
+	}
+	if err := meeting.ValidText("content", content); err != nil {
+		return Document{}, err
 	}
 	var meetingID any
 	if meetingUUID != "" {

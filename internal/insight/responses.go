@@ -13,6 +13,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/meeting"
 )
 
 // MoodSample is one reading of a participant's mood in a live session.
@@ -40,13 +41,15 @@ func (s *Service) AddMood(ctx context.Context, c caller.Caller, responseID strin
 	}
 	for i, m := range samples {
 		switch {
+		case meeting.ValidText("samples", m.ParticipantID) != nil || meeting.ValidText("samples", m.Mood) != nil:
+			return 0, fault.Invalid("samples", "invalid_encoding", "sample %d is not UTF-8 text without NUL characters", i)
 		case strings.TrimSpace(m.ParticipantID) == "" || len(m.ParticipantID) > 200:
 			return 0, fault.Invalid("samples", "validation_error", "sample %d needs a participantId of 1 to 200 characters", i)
 		case strings.TrimSpace(m.Mood) == "" || len(m.Mood) > 50:
 			return 0, fault.Invalid("samples", "validation_error", "sample %d needs a mood of 1 to 50 characters", i)
 		case math.IsNaN(m.Sentiment) || m.Sentiment < -1 || m.Sentiment > 1:
 			return 0, fault.Invalid("samples", "validation_error", "sample %d has a sentiment outside -1..1", i)
-		case m.Confidence != nil && (*m.Confidence < 0 || *m.Confidence > 1):
+		case m.Confidence != nil && !(*m.Confidence >= 0 && *m.Confidence <= 1): // NaN fails both
 			return 0, fault.Invalid("samples", "validation_error", "sample %d has a confidence outside 0..1", i)
 		}
 	}
@@ -81,7 +84,7 @@ func (s *Service) AddMood(ctx context.Context, c caller.Caller, responseID strin
 }
 
 func validResponseID(id string) error {
-	if id == "" || len(id) > 200 || !utf8.ValidString(id) {
+	if id == "" || len(id) > 200 || meeting.ValidText("responseId", id) != nil {
 		return fault.Invalid("responseId", "validation_error", "responseId must be 1 to 200 characters")
 	}
 	return nil
