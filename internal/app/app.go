@@ -49,6 +49,20 @@ type App struct {
 	server     *api.Server
 }
 
+// jobTiming bounds one run of each job kind (the workers' own timeouts; the
+// longest is also the default for a kind without one), and sets how long a
+// job may stay running before River takes it to belong to a crashed process
+// and runs it again: just above the longest timeout, since River must not
+// rescue a job that may still be within its time. A job that was running
+// when its process was killed runs again within about rescueAfter plus a
+// minute of a restart (see TestKilledJobsComplete). The crash test shortens
+// these in its child process.
+var jobTiming = struct{ index, purge, rescueAfter time.Duration }{
+	index:       index.JobTimeout,
+	purge:       purgeTimeout,
+	rescueAfter: max(index.JobTimeout, purgeTimeout) + 15*time.Second,
+}
+
 // Open connects to the database, applies migrations and builds every
 // service. Background workers start with Start.
 func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
@@ -83,18 +97,20 @@ func (a *App) init(ctx context.Context) error {
 	workers := river.NewWorkers()
 	// The queue must exist before the meeting and index services; the
 	// index worker gets its service once that is built, before Start.
-	indexWorker := &index.Worker{}
+	indexWorker := &index.Worker{JobTimeout: jobTiming.index}
 	river.AddWorker(workers, indexWorker)
 	summaryWorker := &insight.SummaryWorker{}
 	river.AddWorker(workers, summaryWorker)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired,
-	}, logger: a.Logger})
+	}, logger: a.Logger, timeout: jobTiming.purge})
 	q, err := jobs.New(a.DB, a.Logger, jobs.Config{
-		Workers:      workers,
-		MaxWorkers:   a.Config.Workers,
-		InsertOnly:   a.Config.Workers == 0,
-		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true)},
+		Workers:              workers,
+		MaxWorkers:           a.Config.Workers,
+		InsertOnly:           a.Config.Workers == 0,
+		PeriodicJobs:         []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true)},
+		JobTimeout:           max(jobTiming.index, jobTiming.purge),
+		RescueStuckJobsAfter: jobTiming.rescueAfter,
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
 		// polling; a short interval keeps "imported" close to "searchable".
 		FetchPollInterval: 200 * time.Millisecond,
