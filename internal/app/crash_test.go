@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/config"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -95,7 +96,7 @@ func TestKilledJobsComplete(t *testing.T) {
 			}
 			markers := map[string]string{} // meeting UUID -> its unique word
 			for i, word := range markerWords {
-				m, err := a.Meetings.Create(ctx, org.ID, meeting.New{Title: fmt.Sprintf("Meeting %d", i), Segments: crashTranscript(i, word)})
+				m, err := a.Meetings.Create(ctx, caller.ForSystem(org.ID), meeting.New{Title: fmt.Sprintf("Meeting %d", i), Segments: crashTranscript(i, word)})
 				if err != nil {
 					t.Fatal(err)
 				}

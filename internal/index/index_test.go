@@ -91,7 +91,7 @@ func TestReindexRepeatable(t *testing.T) {
 		for i := range 300 {
 			segs = append(segs, transcript.Segment{Speaker: "Ann", Text: fmt.Sprintf("Turn %d covers the quarterly hardware budget and the microphones.", i)})
 		}
-		m, err := meetings.Create(ctx, org.ID, meeting.New{Title: "Budget", Segments: segs})
+		m, err := meetings.Create(ctx, caller.ForSystem(org.ID), meeting.New{Title: "Budget", Segments: segs})
 		require.NoError(t, err)
 		args := index.Args{OrgID: org.ID, Source: index.SourceTranscript, SourceID: m.ID}
 		require.NoError(t, svc.Reindex(ctx, args))
@@ -111,7 +111,7 @@ func TestReindexRepeatable(t *testing.T) {
 		// A run that read version 1 of a transcript, now replaced by
 		// version 2, must not write: the change queued a job of its own.
 		stale := index.NewService(db, meetings, logger)
-		_, err = meetings.ReplaceTranscript(ctx, org.ID, m.UUID, []transcript.Segment{{Speaker: "Cy", Text: "We cancelled the microphone order."}})
+		_, err = meetings.ReplaceTranscript(ctx, caller.ForSystem(org.ID), m.UUID, []transcript.Segment{{Speaker: "Cy", Text: "We cancelled the microphone order."}})
 		require.NoError(t, err)
 		require.NoError(t, svc.Reindex(ctx, args))
 		replaced := chunkRows(t, db, m.ID)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/jobs"
@@ -52,7 +53,7 @@ func TestMeasureReindex(t *testing.T) {
 		require.NoError(t, err)
 
 		create := func(segs []transcript.Segment) index.Args {
-			m, err := meetings.Create(ctx, org.ID, meeting.New{Title: "QMSum", Segments: segs})
+			m, err := meetings.Create(ctx, caller.ForSystem(org.ID), meeting.New{Title: "QMSum", Segments: segs})
 			require.NoError(t, err)
 			return index.Args{OrgID: org.ID, Source: index.SourceTranscript, SourceID: m.ID}
 		}
