@@ -49,19 +49,22 @@ func main() {
 	binary := flag.String("binary", "", "built quorum binary to measure (required)")
 	dbURL := flag.String("database-url", "", "PostgreSQL server to create a fresh database on (default: SQLite in a temp dir)")
 	duration := flag.Duration("duration", 5*time.Second, "measured time per endpoint and target")
+	rounds := flag.Int("rounds", 2, "alternating bare/quorum rounds the measured time is split into")
 	workers := flag.Int("concurrency", 16, "concurrent keep-alive clients")
-	timeout := flag.Duration("timeout", 0, "bound on the whole run (default: 3 minutes plus 2.5x the measured time)")
+	timeout := flag.Duration("timeout", 0, "bound on the whole run (default: 3 minutes plus twice the measured time)")
 	flag.Parse()
-	if *binary == "" || *workers < 1 || *duration <= 0 {
+	if *binary == "" || *workers < 1 || *duration <= 0 || *rounds < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
 	if *timeout == 0 {
-		*timeout = 3*time.Minute + time.Duration(float64(len(endpoints)*2)*2.5*float64(*duration))
+		// Setup, then each endpoint's two targets measured and warmed up
+		// every round, with room to spare.
+		*timeout = 3*time.Minute + time.Duration(len(endpoints)*2)*(2**duration+time.Duration(*rounds)*time.Second)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	err := run(ctx, config{binary: *binary, adminURL: *dbURL, duration: *duration, workers: *workers})
+	err := run(ctx, config{binary: *binary, adminURL: *dbURL, duration: *duration, rounds: *rounds, workers: *workers})
 	cancel()
 	stop()
 	if err != nil {
@@ -73,7 +76,7 @@ func main() {
 type config struct {
 	binary, adminURL string
 	duration         time.Duration
-	workers          int
+	rounds, workers  int
 }
 
 // endpoint is one measured request. build returns a fresh request for the
@@ -184,8 +187,11 @@ func run(ctx context.Context, cfg config) (err error) {
 
 	warmup := min(time.Second, cfg.duration/5)
 	fmt.Printf("bench/api: binary %s\n", cfg.binary)
-	fmt.Printf("settings: %d cores (GOMAXPROCS %d), database %s, %s per target after %s warm-up, concurrency %d, keep-alive\n",
-		runtime.NumCPU(), runtime.GOMAXPROCS(0), dbLabel, cfg.duration, warmup, cfg.workers)
+	fmt.Printf("settings: %d cores (GOMAXPROCS %d), database %s, %s per target in %d alternating rounds (bare first) after %s warm-up, concurrency %d, keep-alive\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), dbLabel, cfg.duration, cfg.rounds, warmup, cfg.workers)
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("load average at start: %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	}
 	fmt.Println("bare: a net/http handler on another port answering the captured Quorum response byte for byte")
 	fmt.Println()
 	fmt.Printf("%-42s %12s %9s %9s %12s %8s\n", "endpoint", "quorum req/s", "p50", "p99", "bare req/s", "ratio")
@@ -225,16 +231,25 @@ func measureEndpoint(ctx context.Context, cfg config, ep endpoint, f *fixture, b
 	}
 	bare.serve(captured)
 
-	q, err := measure(ctx, client, func() (*http.Request, error) { return ep.build(base, f) }, captured.status, cfg, warmup)
-	if err != nil {
-		return "", err
-	}
+	// Rounds alternate so that load from outside, or from Quorum's own
+	// background work, falls on both targets alike.
 	bareClient := newClient(cfg.workers)
 	defer bareClient.CloseIdleConnections()
-	b, err := measure(ctx, bareClient, func() (*http.Request, error) { return ep.build(bare.base, f) }, captured.status, cfg, warmup)
-	if err != nil {
-		return "", err
+	var q, b result
+	for i := 0; i < cfg.rounds; i++ {
+		br, err := measure(ctx, bareClient, func() (*http.Request, error) { return ep.build(bare.base, f) }, captured.status, cfg, warmup)
+		if err != nil {
+			return "", err
+		}
+		qr, err := measure(ctx, client, func() (*http.Request, error) { return ep.build(base, f) }, captured.status, cfg, warmup)
+		if err != nil {
+			return "", err
+		}
+		b.add(br)
+		q.add(qr)
 	}
+	q.finish()
+	b.finish()
 	row := fmt.Sprintf("%-42s %12.0f %9s %9s %12.0f %8.3f", ep.name, q.rate, ms(q.p50), ms(q.p99), b.rate, q.rate/b.rate)
 	if q.failed > 0 || b.failed > 0 {
 		row += fmt.Sprintf("   (failed: quorum %d, bare %d)", q.failed, b.failed)
@@ -278,13 +293,34 @@ func capture(c *http.Client, req *http.Request) (response, error) {
 }
 
 type result struct {
+	ok, failed int64
+	elapsed    time.Duration
+	latencies  []time.Duration
+
 	rate     float64
 	p50, p99 time.Duration
-	failed   int64
 }
 
-// measure runs cfg.workers loops for a warm-up and then cfg.duration,
-// counting answers with the wanted status.
+func (r *result) add(o result) {
+	r.ok += o.ok
+	r.failed += o.failed
+	r.elapsed += o.elapsed
+	r.latencies = append(r.latencies, o.latencies...)
+}
+
+func (r *result) finish() {
+	sort.Slice(r.latencies, func(i, j int) bool { return r.latencies[i] < r.latencies[j] })
+	if r.elapsed > 0 {
+		r.rate = float64(r.ok) / r.elapsed.Seconds()
+	}
+	if n := len(r.latencies); n > 0 {
+		r.p50 = r.latencies[n/2]
+		r.p99 = r.latencies[min(n-1, n*99/100)]
+	}
+}
+
+// measure runs cfg.workers loops for a warm-up and then one round's share
+// of cfg.duration, counting answers with the wanted status.
 func measure(ctx context.Context, c *http.Client, build func() (*http.Request, error), want int, cfg config, warmup time.Duration) (result, error) {
 	loop := func(until time.Time, record bool) ([][]time.Duration, int64, int64, error) {
 		lat := make([][]time.Duration, cfg.workers)
@@ -330,23 +366,16 @@ func measure(ctx context.Context, c *http.Client, build func() (*http.Request, e
 		return result{}, err
 	}
 	start := time.Now()
-	lat, ok, failed, err := loop(start.Add(cfg.duration), true)
+	lat, ok, failed, err := loop(start.Add(cfg.duration/time.Duration(cfg.rounds)), true)
 	if err != nil {
 		return result{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return result{}, context.Cause(ctx)
 	}
-	elapsed := time.Since(start)
-	var all []time.Duration
+	r := result{ok: ok, failed: failed, elapsed: time.Since(start)}
 	for _, l := range lat {
-		all = append(all, l...)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	r := result{rate: float64(ok) / elapsed.Seconds(), failed: failed}
-	if len(all) > 0 {
-		r.p50 = all[len(all)/2]
-		r.p99 = all[min(len(all)-1, len(all)*99/100)]
+		r.latencies = append(r.latencies, l...)
 	}
 	return r, nil
 }
