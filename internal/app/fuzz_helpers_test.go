@@ -213,14 +213,12 @@ func slots(root *any) []slot {
 		switch v := get().(type) {
 		case *jobj:
 			for i := range v.kv {
-				i := i
 				walk(v.kv[i].k, func() any { return v.kv[i].v }, func(n any) { v.kv[i].v = n }, func() {
 					v.kv = slices.Delete(v.kv, i, i+1)
 				})
 			}
 		case *jarr:
 			for i := range v.items {
-				i := i
 				walk(name, func() any { return v.items[i] }, func(n any) { v.items[i] = n }, nil)
 			}
 		}

@@ -177,6 +177,7 @@ type fuzzer struct {
 	failures []*fuzzFailure
 	byKey    map[string]*fuzzFailure
 	statuses map[string]map[int]int
+	slowest  map[string]time.Duration
 }
 
 func newFuzzer(t *testing.T, e *env, seed uint64, only *regexp.Regexp) *fuzzer {
@@ -184,6 +185,7 @@ func newFuzzer(t *testing.T, e *env, seed uint64, only *regexp.Regexp) *fuzzer {
 	ctx := context.Background()
 	fz := &fuzzer{t: t, e: e, seed: seed, maxBody: e.app.Config.MaxBodyBytes,
 		byKey: map[string]*fuzzFailure{}, statuses: map[string]map[int]int{},
+		slowest: map[string]time.Duration{},
 		http: &http.Client{
 			Timeout: fuzzRequestTimeout,
 			Transport: &http.Transport{MaxIdleConnsPerHost: fuzzWorkers, DisableCompression: true,
@@ -852,6 +854,7 @@ func (fz *fuzzer) do(i uint64, op fuzzOp, req fuzzReq) {
 		return
 	}
 	hr.Header = req.header
+	start := time.Now()
 	resp, err := fz.http.Do(hr)
 	if err != nil {
 		reason := "no response"
@@ -876,6 +879,7 @@ func (fz *fuzzer) do(i uint64, op fuzzOp, req fuzzReq) {
 		fz.statuses[op.String()] = map[int]int{}
 	}
 	fz.statuses[op.String()][resp.StatusCode]++
+	fz.slowest[op.String()] = max(fz.slowest[op.String()], time.Since(start))
 	fz.mu.Unlock()
 	if reason := judge(op, resp, body); reason != "" {
 		fz.record(op, req, i, resp.StatusCode, reason, resp.Header, body)
@@ -970,9 +974,9 @@ func (fz *fuzzer) report() {
 		for i, c := range codes {
 			parts[i] = fmt.Sprintf("%d×%d", c, st[c])
 		}
-		fmt.Fprintf(&cov, "  %-52s %5d  %s\n", op, n, strings.Join(parts, " "))
+		fmt.Fprintf(&cov, "  %-52s %5d  slowest %6dms  %s\n", op, n, fz.slowest[op.String()].Milliseconds(), strings.Join(parts, " "))
 	}
-	fz.t.Logf("%d requests over %d operations (seed %d):\n%s", fz.sent.Load(), len(fz.ops), fz.seed, cov.String())
+	fz.t.Logf("%d requests over %d operations (seed %d); answers per operation, slowest answer, count per status:\n%s", fz.sent.Load(), len(fz.ops), fz.seed, cov.String())
 	if len(fz.failures) == 0 {
 		return
 	}
