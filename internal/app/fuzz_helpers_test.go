@@ -235,6 +235,9 @@ type gen struct {
 	doc   *oaDoc
 	r     *rand.Rand
 	known map[string][]string // by lower-cased name without '_' or '-'
+	// full includes every optional member, so a mutation of every value
+	// of a type reaches all of them.
+	full bool
 }
 
 func knownKey(name string) string {
@@ -334,6 +337,9 @@ func (g *gen) value(s *oaSchema, name string, depth int) any {
 		return str
 	case "array":
 		n := g.r.IntN(4)
+		if g.full {
+			n = max(n, 1)
+		}
 		if s.MinItems != nil && n < *s.MinItems {
 			n = *s.MinItems
 		}
@@ -353,7 +359,7 @@ func (g *gen) value(s *oaSchema, name string, depth int) any {
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			if depth < 8 && (slices.Contains(s.Required, k) || g.r.IntN(2) == 0) {
+			if depth < 8 && (g.full || slices.Contains(s.Required, k) || g.r.IntN(2) == 0) {
 				o.kv = append(o.kv, jkv{k, g.value(s.Properties[k], k, depth+1)})
 			}
 		}

@@ -167,6 +167,8 @@ type fuzzer struct {
 	// effective holds, for operations that declare no security, the
 	// credentials the probe found them to accept.
 	effective map[string][]map[string][]string
+	// sweep holds the planned first requests of every operation.
+	sweep map[string][]plan
 
 	// maxFailures stops a run once this many distinct failures are known.
 	maxFailures int
@@ -276,6 +278,10 @@ func newFuzzer(t *testing.T, e *env, seed uint64, only *regexp.Regexp) *fuzzer {
 		return err
 	}
 	fz.probe()
+	fz.sweep = map[string][]plan{}
+	for _, op := range fz.ops {
+		fz.sweep[op.String()] = fz.sweepPlans(op)
+	}
 	return fz
 }
 
@@ -291,7 +297,7 @@ func (fz *fuzzer) probe() {
 			continue
 		}
 		status := func(cred string) int {
-			req := fz.build(rand.New(rand.NewPCG(fz.seed, 0)), op, "valid", cred)
+			req := fz.build(rand.New(rand.NewPCG(fz.seed, 0)), op, &plan{focus: "valid", cred: cred})
 			hr, err := http.NewRequest(req.method, fz.e.srv.URL+req.target, bytes.NewReader(req.body))
 			require.NoError(fz.t, err)
 			hr.Header = req.header
@@ -339,7 +345,11 @@ func (fz *fuzzer) run(budget time.Duration) {
 					cancel()
 				}
 				op := fz.ops[i%uint64(len(fz.ops))]
-				fz.do(i, op, fz.build(rand.New(rand.NewPCG(fz.seed, i)), op))
+				var p *plan
+				if k := i / uint64(len(fz.ops)); k < uint64(len(fz.sweep[op.String()])) {
+					p = &fz.sweep[op.String()][k]
+				}
+				fz.do(i, op, fz.build(rand.New(rand.NewPCG(fz.seed, i)), op, p))
 			}
 		}()
 	}
@@ -368,10 +378,71 @@ func (r fuzzReq) classKind() string {
 	return r.class
 }
 
-// build generates request i for op. force, when not empty, fixes the
-// focus and the credential ("valid", "basicClient") for the probe.
-func (fz *fuzzer) build(r *rand.Rand, op fuzzOp, force ...string) fuzzReq {
-	g := &gen{doc: fz.doc, r: r, known: fz.known}
+// plan fixes some choices of a request that build otherwise makes at
+// random; empty fields stay random.
+type plan struct {
+	focus string // valid, path, query, header, auth, body, content-type
+	cred  string // a credential name, "none", or "" for the operation's own
+	kind  string // the body mutation
+	param string // the path parameter
+	value string // the hostile value
+}
+
+// sweepPlans lists the requests every operation gets first, before the
+// random ones, so a short budget still tries each class of input that has
+// broken a server before: the most telling first.
+func (fz *fuzzer) sweepPlans(op fuzzOp) []plan {
+	var ps []plan
+	json := slices.ContainsFunc(op.bodyTypes(), func(ct string) bool { return strings.Contains(ct, "json") })
+	if json {
+		for _, v := range badStrings {
+			ps = append(ps, plan{focus: "body", kind: "every-string", value: v})
+		}
+		for _, v := range hugeNumbers[:3] {
+			ps = append(ps, plan{focus: "body", kind: "every-number", value: v},
+				plan{focus: "body", kind: "hostile-number", value: v}, plan{focus: "body", kind: "hostile-number", value: v})
+		}
+	}
+	for _, p := range op.params("path") {
+		for _, v := range []string{"%00", "a%00b", "%ff", "%ed%a0%80", "-1", "1e308"} {
+			ps = append(ps, plan{focus: "path", param: p.Name, value: v})
+		}
+	}
+	for _, v := range []string{"%00", "%ff", "%zz", "-1", "1e308"} {
+		ps = append(ps, plan{focus: "query", value: v})
+	}
+	ps = append(ps, plan{focus: "valid"}, plan{focus: "auth", cred: "none"})
+	for _, c := range fz.credNames() {
+		ps = append(ps, plan{focus: "auth", cred: c})
+	}
+	if json {
+		for _, k := range jsonMutations {
+			ps = append(ps, plan{focus: "body", kind: k})
+		}
+	} else if len(op.bodyTypes()) > 0 {
+		for i := 0; i < 6; i++ {
+			ps = append(ps, plan{focus: "body"})
+		}
+	}
+	for _, v := range wrongContentTypes {
+		if len(op.bodyTypes()) > 0 {
+			ps = append(ps, plan{focus: "content-type", value: v})
+		}
+	}
+	for _, p := range op.params("path") {
+		for _, v := range hostilePathValues {
+			ps = append(ps, plan{focus: "path", param: p.Name, value: v})
+		}
+	}
+	return ps
+}
+
+// build generates a request for op, following p where it is not nil.
+func (fz *fuzzer) build(r *rand.Rand, op fuzzOp, p *plan) fuzzReq {
+	if p == nil {
+		p = &plan{}
+	}
+	g := &gen{doc: fz.doc, r: r, known: fz.known, full: strings.HasPrefix(p.kind, "every-")}
 	req := fuzzReq{method: op.Method, header: http.Header{}, class: "valid"}
 
 	type focus struct {
@@ -399,22 +470,26 @@ func (fz *fuzzer) build(r *rand.Rand, op fuzzOp, force ...string) fuzzReq {
 		}
 		pick -= f.weight
 	}
-	if len(force) == 2 {
-		chosen = force[0]
+	if p.focus != "" {
+		chosen = p.focus
 	}
 
 	// Path.
 	path := op.Path
-	for _, p := range op.params("path") {
-		v := url.PathEscape(fmt.Sprint(g.value(p.Schema, p.Name, 0)))
-		if k := g.knownFor(p.Name); len(k) > 0 && r.IntN(4) > 0 {
+	for _, pp := range op.params("path") {
+		v := url.PathEscape(fmt.Sprint(g.value(pp.Schema, pp.Name, 0)))
+		if k := g.knownFor(pp.Name); len(k) > 0 && r.IntN(4) > 0 {
 			v = url.PathEscape(k[r.IntN(len(k))])
 		}
-		if chosen == "path" && (req.class == "valid" || r.IntN(2) == 0) {
+		switch {
+		case p.param != "" && p.param == pp.Name:
+			v = p.value
+			req.class = fmt.Sprintf("path:hostile(%s=%s)", pp.Name, clip(v, 40))
+		case p.param == "" && chosen == "path" && (req.class == "valid" || r.IntN(2) == 0):
 			v = hostilePathValues[r.IntN(len(hostilePathValues))]
-			req.class = fmt.Sprintf("path:hostile(%s=%s)", p.Name, clip(v, 40))
+			req.class = fmt.Sprintf("path:hostile(%s=%s)", pp.Name, clip(v, 40))
 		}
-		path = strings.ReplaceAll(path, "{"+p.Name+"}", v)
+		path = strings.ReplaceAll(path, "{"+pp.Name+"}", v)
 	}
 
 	// Query.
@@ -434,6 +509,9 @@ func (fz *fuzzer) build(r *rand.Rand, op fuzzOp, force ...string) fuzzReq {
 			name = ps[r.IntN(len(ps))].Name
 		}
 		v := hostileQueryValues[r.IntN(len(hostileQueryValues))]
+		if p.value != "" {
+			v = p.value
+		}
 		switch r.IntN(4) {
 		case 0: // repeated
 			q = append(q, name+"="+v, name+"=x")
@@ -456,8 +534,11 @@ func (fz *fuzzer) build(r *rand.Rand, op fuzzOp, force ...string) fuzzReq {
 		security = fz.effective[op.String()]
 	}
 	switch {
-	case len(force) == 2:
-		credName = force[1]
+	case p.cred != "":
+		credName = p.cred
+		if chosen == "auth" {
+			req.class = "auth:" + credName
+		}
 	case chosen == "auth":
 		switch r.IntN(3) {
 		case 0:
@@ -539,7 +620,7 @@ func (fz *fuzzer) build(r *rand.Rand, op fuzzOp, force ...string) fuzzReq {
 		} else {
 			root = g.anyValue(0)
 		}
-		req.body, mutation = fz.jsonBody(g, root, mutate)
+		req.body, mutation = fz.jsonBody(g, root, mutate, p.kind, p.value)
 	case strings.Contains(ct, "form-urlencoded"):
 		req.body, mutation = fz.formBody(g, mutate)
 	default:
@@ -550,6 +631,9 @@ func (fz *fuzzer) build(r *rand.Rand, op fuzzOp, force ...string) fuzzReq {
 	}
 	if chosen == "content-type" {
 		v := wrongContentTypes[r.IntN(len(wrongContentTypes))]
+		if p.focus == "content-type" {
+			v = p.value
+		}
 		if v == "" {
 			req.header.Del("Content-Type")
 		} else {
@@ -585,14 +669,20 @@ func (fz *fuzzer) hugeSize(r *rand.Rand) int {
 var jsonMutations = []string{"wrong-type", "missing-field", "unknown-field", "huge-string", "deep-nesting", "nul",
 	"invalid-utf8", "hostile-number", "hostile-number", "empty-array", "huge-array", "duplicate-key", "truncated", "not-json"}
 
+// badStrings are JSON string literals (as written) with NUL, invalid UTF-8
+// or lone surrogates.
+var badStrings = []string{`"a\u0000b"`, "\"a\x00b\"", `"\ud800"`, "\"\xff\xfe\"", "\"caf\xc3\x28\"", `"x\udfff"`}
+
 // jsonBody writes root, with one mutation when mutate is set, and names the
 // mutation as "kind(detail)".
-func (fz *fuzzer) jsonBody(g *gen, root any, mutate bool) ([]byte, string) {
+func (fz *fuzzer) jsonBody(g *gen, root any, mutate bool, kind, value string) ([]byte, string) {
 	if !mutate {
 		return encodeJSON(root), ""
 	}
 	r := g.r
-	kind := jsonMutations[r.IntN(len(jsonMutations))]
+	if kind == "" {
+		kind = jsonMutations[r.IntN(len(jsonMutations))]
+	}
 	all := slots(&root)
 	// pick prefers slots holding a value of the wanted shape.
 	pick := func(want func(any) bool) slot {
@@ -615,6 +705,21 @@ func (fz *fuzzer) jsonBody(g *gen, root any, mutate bool) ([]byte, string) {
 	}
 	detail := ""
 	switch kind {
+	case "every-string", "every-number":
+		// One hostile value in every place of its type at once: the
+		// shortest way to reach the member that lets it through.
+		want := isStr
+		if kind == "every-number" {
+			want = isNum
+		}
+		n := 0
+		for _, s := range all {
+			if want(s.get()) {
+				s.set(jraw(value))
+				n++
+			}
+		}
+		detail = fmt.Sprintf("%s in %d places", value, n)
 	case "wrong-type":
 		s := all[r.IntN(len(all))]
 		alts := []any{"a string", jraw("42"), true, nil, &jarr{items: []any{jraw("1")}}, &jobj{kv: []jkv{{"x", jraw("1")}}}}
@@ -675,7 +780,10 @@ func (fz *fuzzer) jsonBody(g *gen, root any, mutate bool) ([]byte, string) {
 		if r.IntN(3) == 0 {
 			v = badNumbers[r.IntN(len(badNumbers))]
 		}
-		if r.IntN(3) == 0 {
+		if value != "" {
+			v = value
+		}
+		if value == "" && r.IntN(3) == 0 {
 			// Every number at once: a value only some of them bound.
 			for _, s := range all {
 				if isNum(s.get()) {
