@@ -667,7 +667,7 @@ func (fz *fuzzer) hugeSize(r *rand.Rand) int {
 }
 
 var jsonMutations = []string{"wrong-type", "missing-field", "unknown-field", "huge-string", "deep-nesting", "nul",
-	"invalid-utf8", "hostile-number", "hostile-number", "empty-array", "huge-array", "duplicate-key", "truncated", "not-json"}
+	"invalid-utf8", "hostile-string", "hostile-number", "hostile-number", "empty-array", "huge-array", "duplicate-key", "truncated", "not-json"}
 
 // badStrings are JSON string literals (as written) with NUL, invalid UTF-8
 // or lone surrogates.
@@ -775,6 +775,11 @@ func (fz *fuzzer) jsonBody(g *gen, root any, mutate bool, kind, value string) ([
 		}
 		s.set(v)
 		detail = fmt.Sprintf("%s=%q", s.name, encodeJSON(v))
+	case "hostile-string":
+		s := pick(isStr)
+		v := hostileStrings[r.IntN(len(hostileStrings))]
+		s.set(v)
+		detail = fmt.Sprintf("%s=%q", s.name, clip(string(encodeJSON(v)), 30))
 	case "hostile-number":
 		v := hugeNumbers[r.IntN(len(hugeNumbers))]
 		if r.IntN(3) == 0 {
