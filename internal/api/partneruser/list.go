@@ -26,8 +26,8 @@ func (q PageQuery) Request() page.Request {
 }
 
 // ListOf renders a domain page, converting each item to its wire type.
-func ListOf[D, W any](p page.Page[D], r page.Request, conv func(D) W) List[W] {
-	out := List[W]{Items: make([]W, 0, len(p.Items)), Total: p.Total, Limit: r.Limit, Offset: r.Offset}
+func ListOf[D, W any](p page.Page[D], conv func(D) W) List[W] {
+	out := List[W]{Items: make([]W, 0, len(p.Items)), Total: p.Total, Limit: p.Limit, Offset: p.Offset}
 	for _, it := range p.Items {
 		out.Items = append(out.Items, conv(it))
 	}
