@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/page"
 	"github.com/quorumhq/quorum/internal/store"
 )
@@ -48,4 +49,15 @@ func (s *Service) ListByMeeting(ctx context.Context, c caller.Caller, meetingUUI
 		return page.Page[ActionItem]{}, err
 	}
 	return s.store.listByMeeting(ctx, c.OrgID, meetingUUID, r)
+}
+
+// SetStatus moves an item of a meeting of the caller's organization to a
+// status; completing it records when, reopening it clears that.
+func (s *Service) SetStatus(ctx context.Context, c caller.Caller, meetingUUID, id string, st Status) (ActionItem, error) {
+	switch st {
+	case StatusPending, StatusInProgress, StatusCompleted:
+	default:
+		return ActionItem{}, fault.Invalid("status", "invalid_status", "status must be pending, in_progress or completed")
+	}
+	return s.store.setStatus(ctx, c.OrgID, meetingUUID, id, st, s.now())
 }

@@ -346,3 +346,14 @@ func (s *Service) emit(ctx context.Context, tx *jobs.Tx, c caller.Caller, typ st
 	// Documents are visible to their app alone, and so are their events.
 	return s.events.Emit(ctx, tx, Event{Type: typ, Caller: c, AppOnly: true, At: at, Data: data})
 }
+
+// Foreign returns which of the ids name context documents the caller's app
+// may not read (another app's, or deleted), so that search results shown
+// through one app never carry another's documents. Ids that are not context
+// documents at all are not in the result.
+func (s *Service) Foreign(ctx context.Context, c caller.Caller, ids []string) (map[string]bool, error) {
+	if len(ids) == 0 {
+		return map[string]bool{}, nil
+	}
+	return s.store.foreign(ctx, c, dedupe(ids))
+}

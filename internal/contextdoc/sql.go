@@ -233,3 +233,25 @@ func (s sqlStore) countLive(ctx context.Context, c caller.Caller, ids []string) 
 	}
 	return n, nil
 }
+
+func (s sqlStore) foreign(ctx context.Context, c caller.Caller, ids []string) (map[string]bool, error) {
+	args := []any{c.OrgID, c.AppID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.db.Query(ctx, `SELECT uuid FROM context_documents WHERE org_id = ? AND (app_id <> ? OR deleted_at IS NOT NULL)
+		AND uuid IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("check context documents: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan context document id: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
