@@ -63,10 +63,10 @@ type Config struct {
 	// documents.
 	Documents Documents
 	Engine    ai.Engine
-	Chat     Chat
-	Model    string
-	MaxSteps int
-	Logger   *slog.Logger
+	Chat      Chat
+	Model     string
+	MaxSteps  int
+	Logger    *slog.Logger
 	// Timeout is the time budget of one run (see ai.Budget); 0 means none.
 	Timeout time.Duration
 }
