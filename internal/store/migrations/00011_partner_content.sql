@@ -36,6 +36,7 @@ CREATE TABLE chat_sessions (
     org_id           BIGINT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     app_id           BIGINT NOT NULL,
     user_id          BIGINT NOT NULL,
+    user_ref         TEXT NOT NULL DEFAULT '',
     meeting_id       BIGINT REFERENCES meetings (id) ON DELETE CASCADE,
     status           TEXT NOT NULL,
     title            TEXT,
