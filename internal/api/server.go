@@ -21,7 +21,9 @@ import (
 	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
+	"github.com/quorumhq/quorum/internal/contextdoc"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -44,6 +46,8 @@ type Deps struct {
 	Insight       *insight.Service
 	Agent         *agent.Service
 	Actions       *actionitem.Service
+	Documents     *contextdoc.Service
+	Chat          *chat.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -84,7 +88,7 @@ func New(d Deps) *Server {
 
 	t := newSurfaces(d)
 	(&oauthhost.Handler{Surface: t.oauth, Info: t.partnerInfo, Identities: d.Identities, OAuth: d.OAuth}).Register(api)
-	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities}).Register(api)
+	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, Documents: d.Documents, Chat: d.Chat}).Register(api)
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions}).Register(api)

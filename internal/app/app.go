@@ -17,8 +17,11 @@ import (
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/blob"
+	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/config"
+	"github.com/quorumhq/quorum/internal/contextdoc"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/insight"
@@ -45,6 +48,9 @@ type App struct {
 	Insight    *insight.Service
 	Actions    *actionitem.Service
 	Agent      *agent.Service
+	Blobs      *blob.Bucket
+	Documents  *contextdoc.Service
+	Chat       *chat.Service
 	Jobs       *jobs.Queue
 	server     *api.Server
 }
@@ -57,10 +63,12 @@ type App struct {
 // when its process was killed runs again within about rescueAfter plus a
 // minute of a restart (see TestKilledJobsComplete). The crash test shortens
 // these in its child process.
-var jobTiming = struct{ index, purge, rescueAfter time.Duration }{
+var jobTiming = struct{ index, purge, context, chat, rescueAfter time.Duration }{
 	index:       index.JobTimeout,
 	purge:       purgeTimeout,
-	rescueAfter: max(index.JobTimeout, purgeTimeout) + 15*time.Second,
+	context:     contextdoc.JobTimeout,
+	chat:        chat.JobTimeout,
+	rescueAfter: max(index.JobTimeout, purgeTimeout, contextdoc.JobTimeout, chat.JobTimeout) + 15*time.Second,
 }
 
 // Open connects to the database, applies migrations and builds every
@@ -90,6 +98,11 @@ func (a *App) init(ctx context.Context) error {
 		}
 		mailer = s
 	}
+	blobs, err := blob.Open(ctx, a.Config.BlobURL)
+	if err != nil {
+		return fmt.Errorf("QUORUM_BLOB_URL: %w", err)
+	}
+	a.Blobs = blobs
 	a.Identities = identity.NewService(a.DB, a.Config.AllowPrivateURLs)
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
 	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
@@ -104,11 +117,17 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired,
 	}, logger: a.Logger, timeout: jobTiming.purge})
+	contextWorker := &contextdoc.Worker{}
+	river.AddWorker(workers, contextWorker)
+	turnWorker, expireWorker := &chat.TurnWorker{}, &chat.ExpireWorker{}
+	river.AddWorker(workers, turnWorker)
+	river.AddWorker(workers, expireWorker)
 	q, err := jobs.New(a.DB, a.Logger, jobs.Config{
-		Workers:              workers,
-		MaxWorkers:           a.Config.Workers,
-		InsertOnly:           a.Config.Workers == 0,
-		PeriodicJobs:         []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true)},
+		Workers:    workers,
+		MaxWorkers: a.Config.Workers,
+		InsertOnly: a.Config.Workers == 0,
+		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true),
+			jobs.Every(10*time.Minute, chat.ExpireArgs{}, nil, true)},
 		JobTimeout:           max(jobTiming.index, jobTiming.purge),
 		RescueStuckJobsAfter: jobTiming.rescueAfter,
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
@@ -131,7 +150,7 @@ func (a *App) init(ctx context.Context) error {
 	})
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
 	indexWorker.Service = a.Index
-	eng, chat, model, err := engine(a.Config)
+	eng, chatModel, model, err := engine(a.Config)
 	if err != nil {
 		return err
 	}
@@ -139,13 +158,22 @@ func (a *App) init(ctx context.Context) error {
 		Model: model, Timeout: a.Config.AITimeout, Logger: a.Logger})
 	summaryWorker.Service = a.Insight
 	a.Actions = actionitem.NewService(a.DB)
-	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
-		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
+	// Until meeting roles exist, every caller of a meeting's organization
+	// may read and edit it (see contextdoc.Access).
+	access := contextdoc.OrgAccess{Meetings: a.Meetings}
+	a.Documents = contextdoc.NewService(contextdoc.Config{DB: a.DB, Queue: q, Blobs: a.Blobs, Access: access, Index: a.Index,
+		Logger: a.Logger, JobTimeout: jobTiming.context})
+	contextWorker.Service = a.Documents
+	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions, Documents: a.Documents,
+		Engine: eng, Chat: chatModel, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
+	a.Chat = chat.NewService(chat.Config{DB: a.DB, Queue: q, Access: access, Documents: a.Documents,
+		Assistant: chat.Agent{Agent: a.Agent, Insight: a.Insight}, Logger: a.Logger, JobTimeout: jobTiming.chat})
+	turnWorker.Service, expireWorker.Service = a.Chat, a.Chat
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, Documents: a.Documents, Chat: a.Chat, Ready: a.Ready,
 	})
 	return nil
 }
@@ -194,5 +222,5 @@ func (a *App) Start(ctx context.Context) error {
 // Close stops workers (waiting for running jobs, bounded by ctx) and
 // closes the database.
 func (a *App) Close(ctx context.Context) error {
-	return errors.Join(a.Jobs.Stop(ctx), a.DB.Close())
+	return errors.Join(a.Jobs.Stop(ctx), a.DB.Close(), a.Blobs.Close())
 }

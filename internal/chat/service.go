@@ -30,11 +30,11 @@ type Documents interface {
 	Check(ctx context.Context, c caller.Caller, ids []string) error
 }
 
-// Timing defaults: an answer gets AnswerTimeout; the job around it a
-// little more, so that a timed-out answer is still recorded as failed.
+// Timing: a turn job gets JobTimeout, its answer a little less, so that a
+// timed-out answer is still recorded as failed.
 const (
-	AnswerTimeout = 90 * time.Second
-	jobMargin     = 30 * time.Second
+	JobTimeout = 2 * time.Minute
+	jobMargin  = 30 * time.Second
 	// waitTurn is how long a turn waits for the one before it to finish
 	// before its job looks again.
 	waitTurn = 250 * time.Millisecond
@@ -49,7 +49,7 @@ type Service struct {
 	assistant Assistant
 	events    Emitter
 	logger    *slog.Logger
-	answerIn  time.Duration
+	jobIn     time.Duration
 	now       func() time.Time
 }
 
@@ -62,8 +62,8 @@ type Config struct {
 	Assistant Assistant
 	Events    Emitter
 	Logger    *slog.Logger
-	// AnswerTimeout bounds one answer (AnswerTimeout when zero).
-	AnswerTimeout time.Duration
+	// JobTimeout bounds one turn job (JobTimeout when zero).
+	JobTimeout time.Duration
 }
 
 // NewService returns a Service.
@@ -72,11 +72,19 @@ func NewService(c Config) *Service {
 		c.Logger = slog.Default()
 	}
 	return &Service{store: sqlStore{db: c.DB}, queue: c.Queue, access: c.Access, docs: c.Documents, assistant: c.Assistant,
-		events: c.Events, logger: c.Logger, answerIn: cmp.Or(c.AnswerTimeout, AnswerTimeout), now: func() time.Time { return time.Now().UTC() }}
+		events: c.Events, logger: c.Logger, jobIn: cmp.Or(c.JobTimeout, JobTimeout), now: func() time.Time { return time.Now().UTC() }}
 }
 
 // JobTimeout is the time one turn job may take.
-func (s *Service) JobTimeout() time.Duration { return s.answerIn + jobMargin }
+func (s *Service) JobTimeout() time.Duration { return s.jobIn }
+
+// answerTimeout leaves the job time to record a timed-out answer.
+func (s *Service) answerTimeout() time.Duration {
+	if s.jobIn > 2*jobMargin {
+		return s.jobIn - jobMargin
+	}
+	return s.jobIn / 2
+}
 
 // Create starts a session of the caller with its first message, queued
 // for the agent.
@@ -310,7 +318,7 @@ func (s *Service) Answer(ctx context.Context, a TurnArgs) error {
 		return err
 	}
 	owner := caller.Caller{Credential: caller.UserToken, OrgID: ses.OrgID, AppID: ses.AppID, UserID: ses.UserID, UserRef: ses.UserRef}
-	actx, cancel := context.WithTimeout(ctx, s.answerIn)
+	actx, cancel := context.WithTimeout(ctx, s.answerTimeout())
 	ans, aerr := s.assistant.Answer(actx, owner, Question{MeetingUUID: ses.MeetingUUID, Message: t.Content, DocumentIDs: ses.DocumentIDs, History: history})
 	cancel()
 	if aerr != nil && ctx.Err() != nil {
