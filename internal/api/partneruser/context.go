@@ -125,8 +125,11 @@ func (h *contextHandler) register(api huma.API) {
 		}}, h.download)
 }
 
-// uploadDoc documents the multipart parts of an upload.
+// uploadDoc documents the multipart parts of an upload. The handler reads
+// the parts itself (huma would decode them into memory without a limit),
+// so huma must not validate the body against this schema.
 func uploadDoc(o *huma.Operation) {
+	o.SkipValidateBody = true
 	o.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
 		Type: "object", Required: []string{"file", "source_format"},
 		Properties: map[string]*huma.Schema{

@@ -1,0 +1,283 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/quorumhq/quorum/client"
+	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/contextdoc"
+	"github.com/quorumhq/quorum/internal/contextdoc/contextdoctest"
+	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/transcript"
+)
+
+// contentScopes are the scopes of the context and chat endpoints.
+const contentScopes = "openid context:read context:write chat:read chat:write"
+
+// partnerAs returns a Partner user client of app for user, with scope.
+func partnerAs(t *testing.T, e *env, clientID string, user identity.User, scope string) *client.Client {
+	t.Helper()
+	ctx := context.Background()
+	ap, err := e.app.Identities.AppByClientID(ctx, clientID)
+	require.NoError(t, err)
+	tok, err := e.app.OAuth.IssueForUser(ctx, ap, user, scope)
+	require.NoError(t, err)
+	return e.client(client.WithBearer(tok.AccessToken))
+}
+
+// secondApp registers another app in f's organization.
+func (e *env) secondApp(f fixture) string {
+	e.t.Helper()
+	a, _, err := e.app.Identities.CreateApp(context.Background(), identity.NewApp{OrgID: f.org.ID, Name: "Second app",
+		RedirectURIs: []string{"http://127.0.0.1:9/callback"}})
+	require.NoError(e.t, err)
+	return a.ClientID
+}
+
+// meetingOf creates a meeting with a short transcript in f's organization.
+func (e *env) meetingOf(f fixture, title string) meeting.Meeting {
+	e.t.Helper()
+	m, err := e.app.Meetings.Create(context.Background(), caller.ForSystem(f.org.ID), meeting.New{Title: title, Segments: []transcript.Segment{
+		{Speaker: "Ann", Text: "We agreed to ship the Zephyr release on Monday."},
+		{Speaker: "Raj", Text: "I will update the release notes before then."},
+	}})
+	require.NoError(e.t, err)
+	return m
+}
+
+// waitFor polls until ok reports true or the deadline passes.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not before the deadline", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestContextDocumentsAPI(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f := e.fixture("ann@example.com")
+		m := e.meetingOf(f, "Launch")
+		pc := partnerAs(t, e, f.app.ClientID, f.user, contentScopes)
+
+		data := []byte("# Launch brief\n\nThe Zephyr budget is 40000. Contact ann@example.com.\n")
+		name := "brief (draft) é.md"
+		d, err := pc.UploadContextDocument(ctx, m.UUID, client.ContextUpload{Data: data, Filename: name, SourceFormat: "md",
+			ContextType: "agenda"})
+		require.NoError(t, err)
+		require.Equal(t, d.ID, d.DocumentID)
+		require.Equal(t, d.ID, d.ModelID)
+		require.Equal(t, m.UUID, d.MeetingID)
+		require.Equal(t, f.org.UUID, d.WorkspaceID)
+		require.Equal(t, f.user.UUID, *d.CreatedByUserID)
+		require.Equal(t, name, d.Title)
+		require.Equal(t, "agenda", *d.ContextType)
+		require.Equal(t, "md", d.SourceFormat)
+		require.Equal(t, "uploaded", d.FileStatus)
+		require.NotEmpty(t, d.PartnerAppID)
+		require.NotEmpty(t, d.PlatformName)
+
+		// The bytes come back exactly, with the headers the SDK reads.
+		dl, err := pc.DownloadContextDocument(ctx, m.UUID, d.ID)
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(data, dl.Data))
+		require.Equal(t, name, dl.Filename)
+		require.Equal(t, "text/markdown", dl.ContentType)
+		require.Equal(t, int64(len(data)), dl.Size)
+		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/v1/partner/user/meetings/"+m.UUID+"/context/"+d.ID+"/content", nil)
+		req.Header.Set("Authorization", "Bearer "+bearerOf(t, e, f))
+		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		require.NoError(t, err)
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Empty(t, resp.Header.Get("Content-Encoding"), "never compressed")
+		require.Equal(t, fmt.Sprint(len(data)), resp.Header.Get("Content-Length"))
+		require.Equal(t, `attachment; filename="brief (draft) _.md"; filename*=UTF-8''brief%20%28draft%29%20%C3%A9.md`,
+			resp.Header.Get("Content-Disposition"))
+		require.True(t, bytes.Equal(data, raw))
+
+		// Processing runs in the background and reports what it redacted.
+		waitFor(t, "processing", func() bool {
+			got, err := pc.ContextDocument(ctx, m.UUID, d.ID)
+			require.NoError(t, err)
+			return got.FileStatus == "processed"
+		})
+		got, err := pc.ContextDocument(ctx, m.UUID, d.ID)
+		require.NoError(t, err)
+		require.True(t, got.SanitizationReport.PIIDetected)
+		// Cloud search finds the uploaded text like any document.
+		hits := waitForHits(t, cloudClient(t, e, f, "end-user-1"), "documents", client.SearchRequest{Query: "Zephyr budget"})
+		require.Equal(t, d.ID, hits[0].DocumentID)
+
+		list, err := pc.ContextDocuments(ctx, m.UUID, 0, 0)
+		require.NoError(t, err)
+		require.Equal(t, 1, list.Total)
+		require.Equal(t, 25, list.Limit)
+
+		// Another app of the organization, even for the same user, sees none of it.
+		other := partnerAs(t, e, e.secondApp(f), f.user, contentScopes)
+		list, err = other.ContextDocuments(ctx, m.UUID, 0, 0)
+		require.NoError(t, err)
+		require.Equal(t, 0, list.Total)
+		require.NotNil(t, list.Items)
+		_, err = other.ContextDocument(ctx, m.UUID, d.ID)
+		apiErr(t, err, 404, "not_found")
+		_, err = other.DownloadContextDocument(ctx, m.UUID, d.ID)
+		apiErr(t, err, 404, "")
+		apiErr(t, other.DeleteContextDocument(ctx, m.UUID, d.ID), 404, "not_found")
+
+		// Another organization sees neither the meeting nor the document.
+		g := e.fixture("gus@example.com")
+		foreign := partnerAs(t, e, g.app.ClientID, g.user, contentScopes)
+		_, err = foreign.ContextDocuments(ctx, m.UUID, 0, 0)
+		apiErr(t, err, 404, "not_found")
+		_, err = foreign.ContextDocument(ctx, m.UUID, d.ID)
+		apiErr(t, err, 404, "not_found")
+		_, err = foreign.UploadContextDocument(ctx, m.UUID, client.ContextUpload{Data: []byte("x"), SourceFormat: "txt"})
+		apiErr(t, err, 404, "not_found")
+		gm := e.meetingOf(g, "Theirs")
+		_, err = foreign.ContextDocument(ctx, gm.UUID, d.ID)
+		apiErr(t, err, 404, "not_found")
+
+		require.NoError(t, pc.DeleteContextDocument(ctx, m.UUID, d.ID))
+	})
+}
+
+// bearerOf is a fresh content-scoped token of f's user and app.
+func bearerOf(t *testing.T, e *env, f fixture) string {
+	t.Helper()
+	ctx := context.Background()
+	ap, err := e.app.Identities.AppByClientID(ctx, f.app.ClientID)
+	require.NoError(t, err)
+	tok, err := e.app.OAuth.IssueForUser(ctx, ap, f.user, contentScopes)
+	require.NoError(t, err)
+	return tok.AccessToken
+}
+
+func TestContextDocumentsBadInput(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f := e.fixture("bo@example.com")
+		m := e.meetingOf(f, "Launch")
+		pc := partnerAs(t, e, f.app.ClientID, f.user, contentScopes)
+		up := func(format string, data []byte) error {
+			_, err := pc.UploadContextDocument(ctx, m.UUID, client.ContextUpload{Data: data, SourceFormat: format})
+			return err
+		}
+		apiErr(t, up("exe", []byte("x")), 400, "invalid_source_format")
+		apiErr(t, up("", []byte("x")), 400, "missing_source_format")
+		apiErr(t, up("json", []byte(`{"open":`)), 400, "source_format_mismatch")
+		apiErr(t, up("pdf", []byte("not a pdf")), 400, "source_format_mismatch")
+		apiErr(t, up("docx", contextdoctest.Zip("word/styles.xml", "<x/>")), 400, "source_format_mismatch")
+		apiErr(t, up("txt", nil), 400, "empty_file")
+		apiErr(t, up("txt", bytes.Repeat([]byte("a"), contextdoc.MaxBytes+1)), 413, "file_too_large")
+		apiErr(t, up("txt", bytes.Repeat([]byte("a"), contextdoc.MaxBytes+200<<10)), 413, "")
+		_, err := pc.UploadContextDocument(ctx, "nonexistent", client.ContextUpload{Data: []byte("x"), SourceFormat: "txt"})
+		apiErr(t, err, 404, "not_found")
+
+		// The upload must be multipart with a file part.
+		for _, c := range []struct{ ctype, body, code string }{
+			{"application/json", `{"source_format":"txt"}`, "invalid_request_body"},
+			{"multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"source_format\"\r\n\r\ntxt\r\n--b--\r\n", "missing_file"},
+			{"multipart/form-data; boundary=b", "--b\r\ngarbage", "invalid_request_body"},
+		} {
+			req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/partner/user/meetings/"+m.UUID+"/context", strings.NewReader(c.body))
+			req.Header.Set("Authorization", "Bearer "+bearerOf(t, e, f))
+			req.Header.Set("Content-Type", c.ctype)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			require.Equal(t, 400, resp.StatusCode, string(body))
+			require.Contains(t, string(body), `"code":"`+c.code+`"`)
+		}
+
+		// Unknown ids are not found, whatever their shape.
+		for _, id := range []string{"nonexistent", "00000000-0000-0000-0000-000000000000"} {
+			_, err = pc.ContextDocument(ctx, m.UUID, id)
+			apiErr(t, err, 404, "not_found")
+			_, err = pc.DownloadContextDocument(ctx, m.UUID, id)
+			apiErr(t, err, 404, "")
+			apiErr(t, pc.DeleteContextDocument(ctx, m.UUID, id), 404, "not_found")
+			_, err = pc.ContextDocuments(ctx, id, 0, 0)
+			apiErr(t, err, 404, "not_found")
+		}
+		_, err = pc.ContextDocuments(ctx, m.UUID, 101, 0)
+		apiErr(t, err, 400, "validation_error")
+
+		// Scopes: reading needs context:read, writing context:write.
+		ro := partnerAs(t, e, f.app.ClientID, f.user, "openid context:read")
+		_, err = ro.ContextDocuments(ctx, m.UUID, 0, 0)
+		require.NoError(t, err)
+		_, err = ro.UploadContextDocument(ctx, m.UUID, client.ContextUpload{Data: []byte("x"), SourceFormat: "txt"})
+		apiErr(t, err, 403, "insufficient_scope")
+		none := partnerAs(t, e, f.app.ClientID, f.user, "openid profile")
+		_, err = none.ContextDocuments(ctx, m.UUID, 0, 0)
+		apiErr(t, err, 403, "insufficient_scope")
+	})
+}
+
+func TestContextDocumentsPagingAndDelete(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f := e.fixture("cy@example.com")
+		m := e.meetingOf(f, "Launch")
+		pc := partnerAs(t, e, f.app.ClientID, f.user, contentScopes)
+		var first *client.ContextDocument
+		for i := range 102 {
+			d, err := pc.UploadContextDocument(ctx, m.UUID, client.ContextUpload{Data: []byte(fmt.Sprintf(`{"n":%d}`, i)), SourceFormat: "json",
+				ContentType: "application/json"})
+			require.NoError(t, err)
+			if first == nil {
+				first = d
+			}
+		}
+		pdf, err := pc.UploadContextDocument(ctx, m.UUID, client.ContextUpload{Data: contextdoctest.PDF("Quarterly numbers"), Filename: "q.pdf", SourceFormat: "pdf"})
+		require.NoError(t, err)
+		docx, err := pc.UploadContextDocument(ctx, m.UUID, client.ContextUpload{Data: contextdoctest.DOCX("Minutes"), Filename: "m.docx", SourceFormat: "docx"})
+		require.NoError(t, err)
+		require.Equal(t, "application/pdf", pdf.ContentType)
+		require.Equal(t, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx.ContentType)
+
+		n := 0
+		for d, err := range pc.AllContextDocuments(ctx, m.UUID) {
+			require.NoError(t, err)
+			require.NotEmpty(t, d.ID)
+			n++
+		}
+		require.Equal(t, 104, n)
+
+		require.NoError(t, pc.DeleteContextDocument(ctx, m.UUID, first.ID))
+		_, err = pc.ContextDocument(ctx, m.UUID, first.ID)
+		apiErr(t, err, 404, "not_found")
+		_, err = pc.DownloadContextDocument(ctx, m.UUID, first.ID)
+		apiErr(t, err, 404, "")
+		list, err := pc.ContextDocuments(ctx, m.UUID, 100, 100)
+		require.NoError(t, err)
+		require.Equal(t, 103, list.Total)
+		require.Len(t, list.Items, 3)
+		waitFor(t, "PDF and DOCX processing", func() bool {
+			a, err := pc.ContextDocument(ctx, m.UUID, pdf.ID)
+			require.NoError(t, err)
+			b, err := pc.ContextDocument(ctx, m.UUID, docx.ID)
+			require.NoError(t, err)
+			return a.FileStatus == "processed" && b.FileStatus == "processed"
+		})
+	})
+}
