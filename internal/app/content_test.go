@@ -281,3 +281,75 @@ func TestContextDocumentsPagingAndDelete(t *testing.T) {
 		})
 	})
 }
+
+// TestContentTenantMatrix calls every context and chat route that names a
+// meeting, document, session or turn of one app of one organization as
+// another organization, as another app of the same organization (the same
+// user) and anonymously: each must answer 404, 404 and 401.
+func TestContentTenantMatrix(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f := e.fixture("owner@example.com")
+		m := e.meetingOf(f, "Secret plans")
+		pc := partnerAs(t, e, f.app.ClientID, f.user, contentScopes)
+		d, err := pc.UploadContextDocument(ctx, m.UUID, client.ContextUpload{Data: []byte("The acquisition closes in May."), SourceFormat: "txt"})
+		require.NoError(t, err)
+		s, err := pc.CreateChatSession(ctx, client.NewChatSession{Message: "When does it close?", MeetingID: m.UUID})
+		require.NoError(t, err)
+
+		bearer := func(clientID string, u identity.User) map[string]string {
+			ap, err := e.app.Identities.AppByClientID(ctx, clientID)
+			require.NoError(t, err)
+			tok, err := e.app.OAuth.IssueForUser(ctx, ap, u, contentScopes)
+			require.NoError(t, err)
+			return map[string]string{"Authorization": "Bearer " + tok.AccessToken}
+		}
+		g := e.fixture("intruder@example.com")
+		intruders := map[string]map[string]string{
+			"other org": bearer(g.app.ClientID, g.user),
+			"other app": bearer(e.secondApp(f), f.user),
+		}
+		multipartBody := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.txt\"\r\n\r\nx\r\n" +
+			"--b\r\nContent-Disposition: form-data; name=\"source_format\"\r\n\r\ntxt\r\n--b--\r\n"
+		ctx0 := "/v1/partner/user/meetings/" + m.UUID + "/context"
+		calls := []struct {
+			method, path, ctype, body string
+			otherApp                  int // the status another app of the organization gets
+		}{
+			{"GET", ctx0 + "/" + d.ID, "", "", 404},
+			{"GET", ctx0 + "/" + d.ID + "/content", "", "", 404},
+			{"DELETE", ctx0 + "/" + d.ID, "", "", 404},
+			// The meeting is the organization's: another app may list (its
+			// own, none) and upload its own documents to it.
+			{"GET", ctx0, "", "", 200},
+			{"POST", ctx0, "multipart/form-data; boundary=b", multipartBody, 201},
+			{"GET", "/v1/partner/user/sessions/" + s.ID, "", "", 404},
+			{"PUT", "/v1/partner/user/sessions/" + s.ID, "application/json", `{"message":"hi"}`, 404},
+			{"GET", "/v1/partner/user/sessions/" + s.ID + "/turns/" + s.InitialTurn.ID, "", "", 404},
+		}
+		for _, c := range calls {
+			t.Run(c.method+" "+c.path, func(t *testing.T) {
+				for name, h := range intruders {
+					want := http.StatusNotFound
+					if name == "other app" {
+						want = c.otherApp
+					}
+					resp, body := raw(t, c.method, e.srv.URL+c.path, c.ctype, c.body, h)
+					require.Equal(t, want, resp.StatusCode, "%s: %v", name, body)
+				}
+				resp, _ := raw(t, c.method, e.srv.URL+c.path, c.ctype, c.body, nil)
+				require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "anonymous caller")
+			})
+		}
+		// The owner's document and session are untouched.
+		got, err := pc.ContextDocument(ctx, m.UUID, d.ID)
+		require.NoError(t, err)
+		require.Nil(t, got.DeletedAt)
+		list, err := pc.ContextDocuments(ctx, m.UUID, 0, 0)
+		require.NoError(t, err)
+		require.Equal(t, 1, list.Total, "another app's upload is not in this app's list")
+		detail, err := pc.ChatSession(ctx, s.ID, client.ChatSessionQuery{Include: "all_turns"})
+		require.NoError(t, err)
+		require.Equal(t, 1, detail.Turns[0].SequenceNumber)
+	})
+}
