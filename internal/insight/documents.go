@@ -21,11 +21,11 @@ const MaxDocumentBytes = 2 << 20
 
 // Document is a text document searched beside transcripts.
 type Document struct {
-	ID        string    `json:"id"`
-	MeetingID string    `json:"meetingId,omitempty"`
-	Title     string    `json:"title"`
-	Size      int       `json:"size"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID        string
+	MeetingID string
+	Title     string
+	Size      int
+	CreatedAt time.Time
 }
 
 // AddDocument stores a document and queues its indexing in the same

@@ -18,11 +18,11 @@ import (
 
 // MoodSample is one reading of a participant's mood in a live session.
 type MoodSample struct {
-	ParticipantID string    `json:"participantId"`
-	Mood          string    `json:"mood"`
-	Sentiment     float64   `json:"sentiment"`
-	Confidence    *float64  `json:"confidence,omitempty"`
-	Timestamp     time.Time `json:"timestamp"`
+	ParticipantID string
+	Mood          string
+	Sentiment     float64
+	Confidence    *float64
+	Timestamp     time.Time
 }
 
 // MaxMoodSamples caps one push of samples.
@@ -101,9 +101,9 @@ var Prompts = map[string]string{
 
 // ResponseAnswer is the reply to a response-context query.
 type ResponseAnswer struct {
-	Content    string `json:"content"`
-	ResponseID string `json:"responseId"`
-	Model      string `json:"model"`
+	Content    string
+	ResponseID string
+	Model      string
 }
 
 type participantMood struct {

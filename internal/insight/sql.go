@@ -22,18 +22,19 @@ func (s *Service) storedSummary(ctx context.Context, m meeting.Meeting) (out Mee
 	if err != nil {
 		return MeetingSummary{}, false, fmt.Errorf("load summary of meeting %s: %w", m.UUID, err)
 	}
-	if err := json.Unmarshal([]byte(body), &out); err != nil {
+	var stored summaryRecord
+	if err := json.Unmarshal([]byte(body), &stored); err != nil {
 		// A body from an older format is recomputed, not served.
 		return MeetingSummary{}, false, nil
 	}
-	return out, true, nil
+	return stored.summary(), true, nil
 }
 
 // storeSummary stores sum as the summary of m's transcript version. It
 // never replaces the summary of a newer version, which a concurrent job
 // may have stored first.
 func (s *Service) storeSummary(ctx context.Context, m meeting.Meeting, sum MeetingSummary) error {
-	b, err := json.Marshal(sum)
+	b, err := json.Marshal(recordOf(sum))
 	if err != nil {
 		return fmt.Errorf("encode summary of meeting %s: %w", m.UUID, err)
 	}
@@ -47,4 +48,54 @@ func (s *Service) storeSummary(ctx context.Context, m meeting.Meeting, sum Meeti
 		return fmt.Errorf("store summary of meeting %s: %w", m.UUID, err)
 	}
 	return nil
+}
+
+// summaryRecord is how a summary is stored in meeting_summaries.body; its
+// field names are the storage format, kept stable across releases.
+type summaryRecord struct {
+	Summary     string       `json:"summary"`
+	SummaryText string       `json:"summaryText"`
+	Keywords    []string     `json:"keywords"`
+	ActionItems []itemRecord `json:"actionItems"`
+	Decisions   []itemRecord `json:"decisions"`
+	Questions   []itemRecord `json:"questions"`
+}
+
+// itemRecord stores an action item, a decision or a question.
+type itemRecord struct {
+	Text         string `json:"text"`
+	Owner        string `json:"owner,omitempty"`
+	Speaker      string `json:"speaker,omitempty"`
+	Due          string `json:"due,omitempty"`
+	DueDate      string `json:"dueDate,omitempty"`
+	SegmentIndex int    `json:"segmentIndex"`
+}
+
+func recordOf(s MeetingSummary) summaryRecord {
+	r := summaryRecord{Summary: s.Summary, SummaryText: s.SummaryText, Keywords: s.Keywords}
+	for _, a := range s.ActionItems {
+		r.ActionItems = append(r.ActionItems, itemRecord{Text: a.Text, Owner: a.Owner, Due: a.Due, DueDate: a.DueDate, SegmentIndex: a.SegmentIndex})
+	}
+	for _, d := range s.Decisions {
+		r.Decisions = append(r.Decisions, itemRecord{Text: d.Text, Speaker: d.Speaker, SegmentIndex: d.SegmentIndex})
+	}
+	for _, q := range s.Questions {
+		r.Questions = append(r.Questions, itemRecord{Text: q.Text, Speaker: q.Speaker, SegmentIndex: q.SegmentIndex})
+	}
+	return r
+}
+
+func (r summaryRecord) summary() MeetingSummary {
+	s := MeetingSummary{Summary: r.Summary, SummaryText: r.SummaryText, Keywords: r.Keywords,
+		ActionItems: []ActionItem{}, Decisions: []Item{}, Questions: []Item{}}
+	for _, a := range r.ActionItems {
+		s.ActionItems = append(s.ActionItems, ActionItem{Text: a.Text, Owner: a.Owner, Due: a.Due, DueDate: a.DueDate, SegmentIndex: a.SegmentIndex})
+	}
+	for _, d := range r.Decisions {
+		s.Decisions = append(s.Decisions, Item{Text: d.Text, Speaker: d.Speaker, SegmentIndex: d.SegmentIndex})
+	}
+	for _, q := range r.Questions {
+		s.Questions = append(s.Questions, Item{Text: q.Text, Speaker: q.Speaker, SegmentIndex: q.SegmentIndex})
+	}
+	return s
 }
