@@ -291,35 +291,3 @@ func TestCheckConsent(t *testing.T) {
 		require.False(t, c.HasConsent, "consent to app A is not consent to app B")
 	})
 }
-
-func TestLogin(t *testing.T) {
-	twoTenants(t, func(t *testing.T, e *env, a, b tenant) {
-		ctx := context.Background()
-		u, err := e.svc.Login(ctx, a.app, a.user.Email, a.password, "192.0.2.1")
-		require.NoError(t, err)
-		require.Equal(t, a.user.ID, u.ID)
-
-		// 50 wrong passwords at once: the first few are checked, then the
-		// account is locked and the rest are refused without a check.
-		refused := parallel(racers, func(int) error {
-			_, err := e.svc.Login(ctx, a.app, a.user.Email, "wrong password", "192.0.2.1")
-			if fe, ok := fault.As(err); ok && fe.Kind == fault.KindRateLimited {
-				return nil
-			}
-			return err
-		})
-		require.GreaterOrEqual(t, refused, racers-6, "attempts refused by the lock")
-		_, err = e.svc.Login(ctx, a.app, a.user.Email, a.password, "192.0.2.1")
-		requireCode(t, err, fault.KindRateLimited, "rate_limited")
-		fe, _ := fault.As(err)
-		require.Positive(t, fe.RetryAfter)
-		// The account is locked from every address, and the address for
-		// every account; another account from another address is not.
-		_, err = e.svc.Login(ctx, a.app, a.user.Email, a.password, "198.51.100.9")
-		requireCode(t, err, fault.KindRateLimited, "rate_limited")
-		_, err = e.svc.Login(ctx, b.app, b.user.Email, b.password, "192.0.2.1")
-		requireCode(t, err, fault.KindRateLimited, "rate_limited")
-		_, err = e.svc.Login(ctx, b.app, b.user.Email, b.password, "198.51.100.9")
-		require.NoError(t, err)
-	})
-}
