@@ -7,7 +7,7 @@ ALTER TABLE apps ADD COLUMN provision_users BOOLEAN NOT NULL DEFAULT FALSE;
 -- account and per client address, sign-in codes per app and address.
 -- key_hash is a SHA-256 of the counter's key, so no address is stored.
 CREATE TABLE rate_limits (
-    key_hash     TEXT PRIMARY KEY,
+    key_hash     TEXT NOT NULL PRIMARY KEY,
     hits         BIGINT NOT NULL,
     window_start TIMESTAMPTZ NOT NULL,
     locked_until TIMESTAMPTZ
