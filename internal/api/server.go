@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -37,13 +38,15 @@ type Deps struct {
 	PublicURL     string
 	EnforceScopes bool
 	MaxBodyBytes  int64
-	Identities    *identity.Service
-	OAuth         *oauth.Service
-	CloudTokens   *cloudtoken.Service
-	Meetings      *meeting.Service
-	Insight       *insight.Service
-	Agent         *agent.Service
-	Actions       *actionitem.Service
+	// TrustedProxies may name the client in X-Forwarded-For.
+	TrustedProxies []netip.Prefix
+	Identities     *identity.Service
+	OAuth          *oauth.Service
+	CloudTokens    *cloudtoken.Service
+	Meetings       *meeting.Service
+	Insight        *insight.Service
+	Agent          *agent.Service
+	Actions        *actionitem.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -127,7 +130,7 @@ func New(d Deps) *Server {
 		rest.RequestIDs,
 		// No proxy is trusted to name the client until the configuration
 		// lists them.
-		rest.ClientAddrs(nil),
+		rest.ClientAddrs(d.TrustedProxies),
 		rest.NoSniff,
 		rest.CleanPath,
 		t.table.Resolve,
