@@ -38,6 +38,8 @@ type Deps struct {
 	PublicURL     string
 	EnforceScopes bool
 	MaxBodyBytes  int64
+	// CSRFKey signs the login form's CSRF tokens.
+	CSRFKey []byte
 	// TrustedProxies may name the client in X-Forwarded-For.
 	TrustedProxies []netip.Prefix
 	Identities     *identity.Service
@@ -86,7 +88,7 @@ func New(d Deps) *Server {
 	api := humago.New(mux, cfg)
 
 	t := newSurfaces(d)
-	(&oauthhost.Handler{Surface: t.oauth, Info: t.partnerInfo, Identities: d.Identities, OAuth: d.OAuth}).Register(api)
+	oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL).Register(api)
 	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities}).Register(api)
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -141,9 +142,14 @@ func (a *App) init(ctx context.Context) error {
 	a.Actions = actionitem.NewService(a.DB)
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
 		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
+	// The login form's CSRF key only has to outlive a form on the screen.
+	csrfKey := make([]byte, 32)
+	if _, err := rand.Read(csrfKey); err != nil {
+		return fmt.Errorf("csrf key: %w", err)
+	}
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
-		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies,
+		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
 		Agent: a.Agent, Actions: a.Actions, Ready: a.Ready,
 	})

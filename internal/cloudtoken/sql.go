@@ -16,7 +16,6 @@ import (
 // sqlStore is the persistence of cloud tokens.
 type sqlStore struct{ db *store.DB }
 
-
 func (s sqlStore) insert(ctx context.Context, hash string, appID, orgID int64, userRef string, expires, now time.Time) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO cloud_tokens (token_hash, app_id, org_id, user_ref, expires_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, hash, appID, orgID, userRef, expires, now)

@@ -18,7 +18,6 @@ type sqlStore struct {
 	db *store.DB
 }
 
-
 func (s sqlStore) insertOrg(ctx context.Context, tx *sql.Tx, o *Org) error {
 	err := s.db.TxQueryRow(ctx, tx, `INSERT INTO organizations (uuid, name, created_at) VALUES (?, ?, ?) RETURNING id`,
 		o.UUID, o.Name, o.CreatedAt).Scan(&o.ID)
