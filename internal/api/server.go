@@ -130,8 +130,7 @@ func New(d Deps) *Server {
 	})
 	h := rest.Chain(mux,
 		rest.RequestIDs,
-		// No proxy is trusted to name the client until the configuration
-		// lists them.
+		// Only the proxies QUORUM_TRUSTED_PROXIES lists may name the client.
 		rest.ClientAddrs(d.TrustedProxies),
 		rest.NoSniff,
 		rest.CleanPath,
