@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -115,7 +116,7 @@ func (a *App) init(ctx context.Context) error {
 	summaryWorker := &insight.SummaryWorker{}
 	river.AddWorker(workers, summaryWorker)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
-		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired,
+		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
 	}, logger: a.Logger, timeout: jobTiming.purge})
 	contextWorker := &contextdoc.Worker{}
 	river.AddWorker(workers, contextWorker)
@@ -169,9 +170,14 @@ func (a *App) init(ctx context.Context) error {
 	a.Chat = chat.NewService(chat.Config{DB: a.DB, Queue: q, Access: access, Documents: a.Documents,
 		Assistant: chat.Agent{Agent: a.Agent, Insight: a.Insight}, Logger: a.Logger, JobTimeout: jobTiming.chat})
 	turnWorker.Service, expireWorker.Service = a.Chat, a.Chat
+	// The login form's CSRF key only has to outlive a form on the screen.
+	csrfKey := make([]byte, 32)
+	if _, err := rand.Read(csrfKey); err != nil {
+		return fmt.Errorf("csrf key: %w", err)
+	}
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
-		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,
+		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
 		Agent: a.Agent, Actions: a.Actions, Documents: a.Documents, Chat: a.Chat, Ready: a.Ready,
 	})

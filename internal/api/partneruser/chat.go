@@ -27,16 +27,52 @@ type ChatSession struct {
 
 // ChatTurn is the Partner API's raw Turn.
 type ChatTurn struct {
-	ID             string              `json:"id"`
-	SessionID      string              `json:"session_id"`
-	SequenceNumber int                 `json:"sequence_number"`
-	Role           string              `json:"role"`
-	Content        string              `json:"content"`
-	Status         string              `json:"status"`
-	Error          *ChatTurnError      `json:"error,omitempty"`
-	AgentMetadata  *chat.AgentMetadata `json:"agent_metadata,omitempty"`
-	CreatedAt      string              `json:"created_at"`
-	CompletedAt    *string             `json:"completed_at"`
+	ID             string             `json:"id"`
+	SessionID      string             `json:"session_id"`
+	SequenceNumber int                `json:"sequence_number"`
+	Role           string             `json:"role"`
+	Content        string             `json:"content"`
+	Status         string             `json:"status"`
+	Error          *ChatTurnError     `json:"error,omitempty"`
+	AgentMetadata  *ChatAgentMetadata `json:"agent_metadata,omitempty"`
+	CreatedAt      string             `json:"created_at"`
+	CompletedAt    *string            `json:"completed_at"`
+}
+
+// ChatAgentMetadata describes how the agent produced an answer.
+type ChatAgentMetadata struct {
+	ToolCalls           []ChatToolCall `json:"tool_calls"`
+	ReferencedDocuments []string       `json:"referenced_documents"`
+	Model               string         `json:"model"`
+	TokenUsage          ChatTokenUsage `json:"token_usage"`
+}
+
+// ChatToolCall is one tool the agent ran: success or failure.
+type ChatToolCall struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+}
+
+// ChatTokenUsage counts model tokens (zero when the model reports none).
+type ChatTokenUsage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+}
+
+func toAgentMetadata(m *chat.AgentMetadata) *ChatAgentMetadata {
+	if m == nil {
+		return nil
+	}
+	out := &ChatAgentMetadata{ToolCalls: make([]ChatToolCall, 0, len(m.ToolCalls)), ReferencedDocuments: m.ReferencedDocuments,
+		Model: m.Model, TokenUsage: ChatTokenUsage(m.TokenUsage)}
+	if out.ReferencedDocuments == nil {
+		out.ReferencedDocuments = []string{}
+	}
+	for _, tc := range m.ToolCalls {
+		out.ToolCalls = append(out.ToolCalls, ChatToolCall(tc))
+	}
+	return out
 }
 
 // ChatTurnError explains a failed turn.
@@ -92,7 +128,7 @@ func toChatSession(ctx context.Context) func(chat.Session) ChatSession {
 
 func toChatTurn(ctx context.Context, t chat.Turn) ChatTurn {
 	out := ChatTurn{ID: t.UUID, SessionID: t.SessionUUID, SequenceNumber: t.Sequence, Role: t.Role, Content: t.Content, Status: t.Status,
-		AgentMetadata: t.Agent, CreatedAt: rest.Time(ctx, t.CreatedAt)}
+		AgentMetadata: toAgentMetadata(t.Agent), CreatedAt: rest.Time(ctx, t.CreatedAt)}
 	if t.Status == chat.TurnFailed {
 		out.Error = &ChatTurnError{Code: t.ErrorCode, Message: t.ErrorMessage}
 	}

@@ -29,25 +29,53 @@ const MaxUploadBytes = contextdoc.MaxBytes + 64<<10
 // and the spec's fields (document_id and model_id carry the same id), plus
 // the file's name, type, size and, once processed, its sanitization report.
 type ContextDocument struct {
-	ID                 string             `json:"id"`
-	DocumentID         string             `json:"document_id"`
-	ModelID            string             `json:"model_id"`
-	MeetingID          string             `json:"meeting_id"`
-	WorkspaceID        string             `json:"workspace_id"`
-	PartnerAppID       string             `json:"partner_app_id"`
-	PlatformName       string             `json:"platform_name"`
-	Title              string             `json:"title"`
-	ContextType        *string            `json:"context_type"`
-	SourceFormat       string             `json:"source_format"`
-	FileStatus         string             `json:"file_status"`
-	CreatedByUserID    *string            `json:"created_by_user_id"`
-	Filename           string             `json:"filename"`
-	ContentType        string             `json:"content_type"`
-	Size               int64              `json:"size"`
-	SanitizationReport *contextdoc.Report `json:"sanitization_report,omitempty"`
-	CreatedAt          string             `json:"created_at"`
-	UpdatedAt          string             `json:"updated_at"`
-	DeletedAt          *string            `json:"deleted_at,omitempty"`
+	ID                 string              `json:"id"`
+	DocumentID         string              `json:"document_id"`
+	ModelID            string              `json:"model_id"`
+	MeetingID          string              `json:"meeting_id"`
+	WorkspaceID        string              `json:"workspace_id"`
+	PartnerAppID       string              `json:"partner_app_id"`
+	PlatformName       string              `json:"platform_name"`
+	Title              string              `json:"title"`
+	ContextType        *string             `json:"context_type"`
+	SourceFormat       string              `json:"source_format"`
+	FileStatus         string              `json:"file_status"`
+	CreatedByUserID    *string             `json:"created_by_user_id"`
+	Filename           string              `json:"filename"`
+	ContentType        string              `json:"content_type"`
+	Size               int64               `json:"size"`
+	SanitizationReport *SanitizationReport `json:"sanitization_report,omitempty"`
+	CreatedAt          string              `json:"created_at"`
+	UpdatedAt          string              `json:"updated_at"`
+	DeletedAt          *string             `json:"deleted_at,omitempty"`
+}
+
+// SanitizationReport is what processing found and redacted in a document's
+// text, as meeting.context.processed carries it.
+type SanitizationReport struct {
+	FormulaEscaped  bool                  `json:"formula_escaped"`
+	PIIDetected     bool                  `json:"pii_detected"`
+	SecretsDetected bool                  `json:"secrets_detected"`
+	Redactions      []SanitizationFinding `json:"redactions"`
+}
+
+// SanitizationFinding counts the redacted findings of one type (api_key,
+// private_key, credit_card, email, phone).
+type SanitizationFinding struct {
+	Count int    `json:"count"`
+	Type  string `json:"type"`
+}
+
+func toReport(r *contextdoc.Report) *SanitizationReport {
+	if r == nil {
+		return nil
+	}
+	out := &SanitizationReport{FormulaEscaped: r.FormulaEscaped, PIIDetected: r.PIIDetected, SecretsDetected: r.SecretsDetected,
+		Redactions: make([]SanitizationFinding, 0, len(r.Redactions))}
+	for _, f := range r.Redactions {
+		out.Redactions = append(out.Redactions, SanitizationFinding(f))
+	}
+	return out
 }
 
 func optionalString(s string) *string {
@@ -62,7 +90,7 @@ func toContextDocument(ctx context.Context) func(contextdoc.Document) ContextDoc
 		out := ContextDocument{ID: d.UUID, DocumentID: d.UUID, ModelID: d.UUID, MeetingID: d.MeetingUUID, WorkspaceID: d.OrgUUID,
 			PartnerAppID: d.AppUUID, PlatformName: d.PlatformName, Title: d.Title, ContextType: optionalString(d.ContextType),
 			SourceFormat: string(d.SourceFormat), FileStatus: d.FileStatus, CreatedByUserID: optionalString(d.CreatedBy),
-			Filename: d.Filename, ContentType: d.ContentType, Size: d.Size, SanitizationReport: d.Report,
+			Filename: d.Filename, ContentType: d.ContentType, Size: d.Size, SanitizationReport: toReport(d.Report),
 			CreatedAt: rest.Time(ctx, d.CreatedAt), UpdatedAt: rest.Time(ctx, d.UpdatedAt)}
 		if !d.DeletedAt.IsZero() {
 			out.DeletedAt = rest.TimePtr(ctx, d.DeletedAt)
