@@ -296,22 +296,28 @@ func (s sqlStore) linkApp(ctx context.Context, appID, orgID int64) error {
 	return nil
 }
 
-// membership loads a user's membership in one organization.
-func (s sqlStore) membership(ctx context.Context, userID, orgID int64) (Membership, error) {
+// profile loads a user with its membership in one organization in one
+// query; a user outside the organization is not found.
+func (s sqlStore) profile(ctx context.Context, userID, orgID int64) (User, Membership, error) {
+	var u User
 	var m Membership
+	var hash sql.NullString
 	var role string
-	err := s.db.QueryRow(ctx, `SELECT o.id, o.uuid, o.name, o.created_at, m.role
-		FROM memberships m JOIN organizations o ON o.id = m.org_id
-		WHERE m.user_id = ? AND m.org_id = ?`, userID, orgID).
-		Scan(&m.Org.ID, &m.Org.UUID, &m.Org.Name, &m.Org.CreatedAt, &role)
+	err := s.db.QueryRow(ctx, `SELECT u.id, u.uuid, u.email, u.name, u.password_hash, u.given_name, u.family_name, u.picture,
+		u.locale, u.phone_number, u.email_verified, u.created_at, u.updated_at, o.id, o.uuid, o.name, o.created_at, m.role
+		FROM users u JOIN memberships m ON m.user_id = u.id JOIN organizations o ON o.id = m.org_id
+		WHERE u.id = ? AND m.org_id = ?`, userID, orgID).
+		Scan(&u.ID, &u.UUID, &u.Email, &u.Name, &hash, &u.GivenName, &u.FamilyName, &u.Picture, &u.Locale, &u.PhoneNumber,
+			&u.EmailVerified, &u.CreatedAt, &u.UpdatedAt, &m.Org.ID, &m.Org.UUID, &m.Org.Name, &m.Org.CreatedAt, &role)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Membership{}, fault.NotFound("membership")
+		return User{}, Membership{}, fault.NotFound("user")
 	}
 	if err != nil {
-		return Membership{}, fmt.Errorf("load membership of user %d in org %d: %w", userID, orgID, err)
+		return User{}, Membership{}, fmt.Errorf("load profile of user %d in org %d: %w", userID, orgID, err)
 	}
+	u.HasPassword = hash.Valid && hash.String != ""
 	m.Role = Role(role)
-	return m, nil
+	return u, m, nil
 }
 
 // appLinkedToOrg reports whether an app is linked to the organization with
