@@ -26,7 +26,9 @@ import (
 	"github.com/quorumhq/quorum/internal/mail"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/secret"
 	"github.com/quorumhq/quorum/internal/store"
+	"github.com/quorumhq/quorum/internal/webhook"
 )
 
 // Version is the build's version, set with -ldflags at release time.
@@ -45,8 +47,17 @@ type App struct {
 	Insight    *insight.Service
 	Actions    *actionitem.Service
 	Agent      *agent.Service
+	Webhooks   *webhook.Service
 	Jobs       *jobs.Queue
 	server     *api.Server
+}
+
+// webhookTiming sets how long a webhook delivery may be overdue (or an
+// event not fanned out) before the periodic sweep takes its job for lost and
+// queues a new one, and how often the sweep runs. Tests that kill a server
+// shorten both.
+var webhookTiming = struct{ staleAfter, sweepEvery time.Duration }{
+	staleAfter: webhook.DefaultStaleAfter, sweepEvery: webhook.DefaultSweepEvery,
 }
 
 // Open connects to the database, applies migrations and builds every
@@ -76,6 +87,14 @@ func (a *App) init(ctx context.Context) error {
 		}
 		mailer = s
 	}
+	key, err := secret.LoadKey(a.Config.SecretKey, a.Config.DataDir)
+	if err != nil {
+		return fmt.Errorf("QUORUM_SECRET_KEY: %w", err)
+	}
+	box, err := secret.NewBox(key)
+	if err != nil {
+		return fmt.Errorf("QUORUM_SECRET_KEY: %w", err)
+	}
 	a.Identities = identity.NewService(a.DB, a.Config.AllowPrivateURLs)
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
 	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
@@ -85,6 +104,7 @@ func (a *App) init(ctx context.Context) error {
 	// index worker gets its service once that is built, before Start.
 	indexWorker := &index.Worker{}
 	river.AddWorker(workers, indexWorker)
+	webhookWorkers := webhook.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired,
 	}, logger: a.Logger})
@@ -92,7 +112,7 @@ func (a *App) init(ctx context.Context) error {
 		Workers:      workers,
 		MaxWorkers:   a.Config.Workers,
 		InsertOnly:   a.Config.Workers == 0,
-		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true)},
+		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery)},
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
 		// polling; a short interval keeps "imported" close to "searchable".
 		FetchPollInterval: 200 * time.Millisecond,
@@ -102,10 +122,15 @@ func (a *App) init(ctx context.Context) error {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	a.Jobs = q
+	a.Webhooks = webhook.NewService(webhook.Config{DB: a.DB, Queue: q, Box: box, Logger: a.Logger,
+		AllowPrivateURLs: a.Config.AllowPrivateURLs, RetrySchedule: a.Config.WebhookRetrySchedule,
+		Concurrency: a.Config.WebhookConcurrency, StaleAfter: webhookTiming.staleAfter, SweepEvery: webhookTiming.sweepEvery})
+	webhookWorkers.Bind(a.Webhooks)
+	a.Identities.SetWebhookSecrets(a.Webhooks)
 	// The hook reads a.Index when a transcript changes, after both exist.
 	a.Meetings = meeting.NewService(a.DB, q, func(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) error {
 		return a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID)
-	})
+	}, a.Webhooks)
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
 	indexWorker.Service = a.Index
 	eng, chat, model, err := engine(a.Config)
@@ -113,14 +138,15 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	a.Insight = insight.NewService(a.DB, q, a.Meetings, a.Index, eng, model, a.Logger)
-	a.Actions = actionitem.NewService(a.DB)
+	a.Insight.SetEvents(a.Webhooks)
+	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks)
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
 		Engine: eng, Chat: chat, Model: model, Logger: a.Logger})
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Ready: a.Ready,
 	})
 	return nil
 }

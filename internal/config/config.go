@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the complete runtime configuration.
@@ -39,6 +40,15 @@ type Config struct {
 	// AllowPrivateURLs lets user-supplied URLs (webhooks, file imports)
 	// point at loopback and private networks; off by default.
 	AllowPrivateURLs bool
+	// SecretKey is the base64 AES-256 key that seals webhook signing
+	// secrets at rest; empty means a key file in the data dir.
+	SecretKey string
+	// WebhookRetrySchedule is the delay before each delivery attempt, the
+	// first counted from the event; after the last, a delivery is abandoned.
+	WebhookRetrySchedule []time.Duration
+	// WebhookConcurrency caps the deliveries in flight to one subscription
+	// on one replica.
+	WebhookConcurrency int
 }
 
 type setting struct {
@@ -128,6 +138,30 @@ var settings = []setting{
 	{"ai-model", "", "chat model name at the AI endpoint", str(func(c *Config) *string { return &c.AIModel })},
 	{"ai-embed-model", "", "embedding model name at the AI endpoint", str(func(c *Config) *string { return &c.AIEmbedModel })},
 	{"allow-private-urls", "false", "allow user-supplied URLs to reach loopback and private networks", boolSetting(func(c *Config) *bool { return &c.AllowPrivateURLs })},
+	{"secret-key", "", "base64 32-byte key sealing webhook secrets at rest; replicas must share it (default: a key file in the data dir)", str(func(c *Config) *string { return &c.SecretKey })},
+	{"webhook-retry-schedule", "0s,5s,5m,30m,2h,5h,10h,10h", "comma-separated delays before each webhook delivery attempt", func(c *Config, v string) error {
+		var out []time.Duration
+		for _, part := range strings.Split(v, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(part))
+			if err != nil || d < 0 {
+				return errors.New("want comma-separated non-negative durations such as 0s,5s,5m")
+			}
+			out = append(out, d)
+		}
+		if len(out) > 100 {
+			return errors.New("at most 100 attempts")
+		}
+		c.WebhookRetrySchedule = out
+		return nil
+	}},
+	{"webhook-concurrency", "4", "webhook deliveries in flight per subscription on one replica", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return errors.New("want an integer from 1 to 1000")
+		}
+		c.WebhookConcurrency = n
+		return nil
+	}},
 }
 
 func str(field func(*Config) *string) func(*Config, string) error {

@@ -28,7 +28,7 @@ func TestReplicasConverge(t *testing.T) {
 		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 		q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
 		require.NoError(t, err)
-		meetings := meeting.NewService(db, q, nil)
+		meetings := meeting.NewService(db, q, nil, nil)
 		a, b := index.NewService(db, meetings, logger), index.NewService(db, meetings, logger)
 		org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
 		require.NoError(t, err)
