@@ -188,7 +188,7 @@ func (s *Service) deliver(ctx context.Context, a deliverArgs) error {
 	if next.IsZero() {
 		return nil
 	}
-	return river.JobSnooze(max(time.Until(next), 0))
+	return river.JobSnooze(max(next.Sub(s.now()), 0))
 }
 
 // result is the outcome of one HTTP attempt.

@@ -458,6 +458,12 @@ func (s *Service) RetryDelivery(ctx context.Context, c caller.Caller, id string)
 // enqueueDelivery queues the job of one generation of a delivery. A job of
 // the same generation that is still queued or running makes this a no-op.
 func (s *Service) enqueueDelivery(ctx context.Context, tx *jobs.Tx, id, gen int64, at time.Time) error {
-	_, err := tx.Insert(ctx, deliverArgs{DeliveryID: id, Gen: gen}, &river.InsertOpts{ScheduledAt: at})
+	var opts *river.InsertOpts
+	// River parks any job given a ScheduledAt until its scheduler's next
+	// pass (every 5 s), so a job due now is queued without one.
+	if at.After(s.now()) {
+		opts = &river.InsertOpts{ScheduledAt: at}
+	}
+	_, err := tx.Insert(ctx, deliverArgs{DeliveryID: id, Gen: gen}, opts)
 	return err
 }

@@ -67,6 +67,9 @@ CREATE TABLE webhook_deliveries (
     failures        BIGINT NOT NULL DEFAULT 0,
     -- schedule_pos is the index in the retry schedule of the next attempt.
     schedule_pos    BIGINT NOT NULL DEFAULT 0,
+    -- gen starts a new generation when a retry, a resume or the sweep
+    -- queues a new job; a job of an older generation stops.
+    gen             BIGINT NOT NULL DEFAULT 0,
     http_status     BIGINT,
     error_message   TEXT NOT NULL DEFAULT '',
     next_attempt_at TIMESTAMPTZ,
