@@ -34,7 +34,7 @@ func (s *Service) planOffline(ctx context.Context, tb *toolbox, message string, 
 	}
 	switch {
 	case createIntent.MatchString(message):
-		title, owner, due := parseTask(message, ref)
+		title, owner, due := parseTask(ctx, message, ref)
 		rec := call("create_action_item", map[string]string{"title": title, "owner": owner, "due_date": due})
 		if rec.Status != "success" {
 			return "I could not record that action item: " + strings.TrimPrefix(rec.Result, "error: "), calls
@@ -64,7 +64,7 @@ func (s *Service) planOffline(ctx context.Context, tb *toolbox, message string, 
 
 // parseTask turns "add an action item for Bob to send the report by
 // Friday" into a title, an owner and a due date.
-func parseTask(message string, ref time.Time) (title, owner, due string) {
+func parseTask(ctx context.Context, message string, ref time.Time) (title, owner, due string) {
 	body := strings.TrimSpace(message)
 	if m := itemBody.FindStringSubmatch(body); m != nil {
 		body = strings.TrimSpace(m[1])
@@ -75,7 +75,9 @@ func parseTask(message string, ref time.Time) (title, owner, due string) {
 	body = strings.TrimRight(body, ".!? ")
 	// Phrased as the owner's commitment, the task goes through the same
 	// extractor as meeting talk, which resolves "by Friday" to a date.
-	items := offlineItems(ai.Segment{Speaker: owner, Text: "I will " + body + "."}, ref)
+	// A cancelled context leaves the due date unresolved; the run then
+	// fails when it is saved.
+	items, _ := offlineItems(ctx, ai.Segment{Speaker: owner, Text: "I will " + body + "."}, ref)
 	if len(items) > 0 {
 		if items[0].Owner != "" && owner == "" {
 			owner = items[0].Owner

@@ -34,6 +34,7 @@ type Service struct {
 	chat     Chat // nil: plan offline
 	model    string
 	maxSteps int
+	timeout  time.Duration
 	logger   *slog.Logger
 	now      func() time.Time
 }
@@ -49,6 +50,8 @@ type Config struct {
 	Model    string
 	MaxSteps int
 	Logger   *slog.Logger
+	// Timeout is the time budget of one run (see ai.Budget); 0 means none.
+	Timeout time.Duration
 }
 
 // NewService returns a Service.
@@ -57,21 +60,27 @@ func NewService(c Config) *Service {
 		c.MaxSteps = DefaultMaxSteps
 	}
 	return &Service{store: sqlStore{db: c.DB}, meetings: c.Meetings, insight: c.Insight, actions: c.Actions, engine: c.Engine, chat: c.Chat,
-		model: c.Model, maxSteps: c.MaxSteps, logger: c.Logger, now: func() time.Time { return time.Now().UTC() }}
+		model: c.Model, maxSteps: c.MaxSteps, timeout: c.Timeout, logger: c.Logger, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // offlineItems extracts action items from one segment with the offline
-// engine, which parses owners and due dates.
-func offlineItems(seg ai.Segment, ref time.Time) []ai.ActionItem {
-	return offline.ActionItems([]ai.Segment{seg}, ai.ItemOptions{Reference: ref})
+// engine, which parses owners and due dates. One segment is too little work
+// to be worth cancelling, so the error is only ever the context's.
+func offlineItems(ctx context.Context, seg ai.Segment, ref time.Time) ([]ai.ActionItem, error) {
+	return offline.ActionItems(ctx, []ai.Segment{seg}, ai.ItemOptions{Reference: ref})
 }
 
-// Run answers a message about a meeting and records the exchange.
+// Run answers a message about a meeting and records the exchange, within
+// the service's time budget: a run past it is not recorded.
 func (s *Service) Run(ctx context.Context, c caller.Caller, meetingUUID, message string) (Run, error) {
 	message = strings.TrimSpace(message)
 	if message == "" || utf8.RuneCountInString(message) > MaxMessageRunes {
 		return Run{}, fault.Invalid("message", "validation_error", "message must be 1 to %d characters", MaxMessageRunes)
 	}
+	return ai.Budget(ctx, s.timeout, func(ctx context.Context) (Run, error) { return s.run(ctx, c, meetingUUID, message) })
+}
+
+func (s *Service) run(ctx context.Context, c caller.Caller, meetingUUID, message string) (Run, error) {
 	m, err := s.meetings.Get(ctx, c, meetingUUID)
 	if err != nil {
 		return Run{}, err

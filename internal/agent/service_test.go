@@ -65,7 +65,8 @@ func newService(t *testing.T, db *store.DB, chat Chat, maxSteps int) (*Service, 
 	}})
 	require.NoError(t, err)
 	require.NoError(t, idx.Reindex(ctx, index.Args{OrgID: org.ID, Source: index.SourceTranscript, SourceID: m.ID}))
-	ins := insight.NewService(db, q, meetings, idx, offline.Engine{}, "quorum-offline", logger)
+	ins := insight.NewService(insight.Config{DB: db, Queue: q, Meetings: meetings, Index: idx, Engine: offline.Engine{},
+		Model: "quorum-offline", Logger: logger})
 	s := NewService(Config{DB: db, Meetings: meetings, Insight: ins, Actions: actionitem.NewService(db, q, nil), Engine: offline.Engine{},
 		Chat: chat, Model: "fake-model", MaxSteps: maxSteps, Logger: logger})
 	return s, c, m

@@ -6,7 +6,10 @@ package ai
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"github.com/quorumhq/quorum/internal/fault"
 )
 
 // Segment is one turn of a transcript as imported: who spoke, what they said
@@ -111,4 +114,28 @@ type Item struct {
 	Text         string
 	Speaker      string
 	SegmentIndex int
+}
+
+// errOverBudget is the cancellation cause of a context whose time budget
+// ran out, told apart from a caller who went away.
+var errOverBudget = errors.New("time budget spent")
+
+// Budget runs fn with at most d of time; d <= 0 means no limit. fn must
+// honour its context. Work stopped by the budget returns a
+// fault.KindUnavailable error with code "timeout" and a RetryAfter of the
+// budget, which the API answers 503 with Retry-After; work stopped because
+// ctx itself ended returns ctx's error unchanged.
+func Budget[T any](ctx context.Context, d time.Duration, fn func(context.Context) (T, error)) (T, error) {
+	if d <= 0 {
+		return fn(ctx)
+	}
+	bctx, cancel := context.WithTimeoutCause(ctx, d, errOverBudget)
+	defer cancel()
+	v, err := fn(bctx)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(bctx), errOverBudget) {
+		var zero T
+		return zero, fault.Unavailable("timeout", max(d, time.Second),
+			"the request needed more than its time budget of %s; try again later", d)
+	}
+	return v, err
 }

@@ -1,6 +1,14 @@
 package ai
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/quorumhq/quorum/internal/fault"
+)
 
 func TestSummaryText(t *testing.T) {
 	tests := []struct {
@@ -15,5 +23,33 @@ func TestSummaryText(t *testing.T) {
 		if got := (Summary{Sentences: tt.sents}).Text(); got != tt.want {
 			t.Errorf("Text() = %q, want %q", got, tt.want)
 		}
+	}
+}
+
+func TestBudget(t *testing.T) {
+	wait := func(ctx context.Context) (int, error) {
+		<-ctx.Done()
+		return 0, fmt.Errorf("work: %w", ctx.Err())
+	}
+	_, err := Budget(context.Background(), time.Millisecond, wait)
+	fe, ok := fault.As(err)
+	if !ok || fe.Kind != fault.KindUnavailable || fe.Code != "timeout" || fe.RetryAfter < time.Second {
+		t.Fatalf("over budget: got %v", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Budget(ctx, time.Hour, wait); !errors.Is(err, context.Canceled) {
+		t.Fatalf("caller gone: want context.Canceled, got %v", err)
+	}
+
+	v, err := Budget(context.Background(), 0, func(ctx context.Context) (int, error) {
+		if _, ok := ctx.Deadline(); ok {
+			t.Error("a zero budget must not set a deadline")
+		}
+		return 7, nil
+	})
+	if v != 7 || err != nil {
+		t.Fatalf("no budget: got %d, %v", v, err)
 	}
 }

@@ -68,6 +68,7 @@ func New(d Deps) *Server {
 	// The default hooks add a $schema field and Link header to every body,
 	// which the published clients do not expect.
 	cfg.CreateHooks = nil
+	cfg.Transformers = append(cfg.Transformers, rest.FiniteNumbers)
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"oauth2": {Type: "oauth2", Flows: &huma.OAuthFlows{AuthorizationCode: &huma.OAuthFlow{
 			AuthorizationURL: d.PublicURL + "/oauth2/authorize", TokenURL: d.PublicURL + "/oauth2/token",
@@ -130,6 +131,7 @@ func New(d Deps) *Server {
 		rest.CleanPath,
 		t.table.Resolve,
 		rest.AccessLog(d.Logger),
+		rest.ValidEncoding,
 		rest.EmptyJSONBody,
 		rest.Timezone,
 		t.table.Authenticate,

@@ -60,6 +60,20 @@ var webhookTiming = struct{ staleAfter, sweepEvery time.Duration }{
 	staleAfter: webhook.DefaultStaleAfter, sweepEvery: webhook.DefaultSweepEvery,
 }
 
+// jobTiming bounds one run of each job kind (the workers' own timeouts; the
+// longest is also the default for a kind without one), and sets how long a
+// job may stay running before River takes it to belong to a crashed process
+// and runs it again: just above the longest timeout, since River must not
+// rescue a job that may still be within its time. A job that was running
+// when its process was killed runs again within about rescueAfter plus a
+// minute of a restart (see TestKilledJobsComplete). The crash test shortens
+// these in its child process.
+var jobTiming = struct{ index, purge, rescueAfter time.Duration }{
+	index:       index.JobTimeout,
+	purge:       purgeTimeout,
+	rescueAfter: max(index.JobTimeout, purgeTimeout, webhook.JobTimeout) + 15*time.Second,
+}
+
 // Open connects to the database, applies migrations and builds every
 // service. Background workers start with Start.
 func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
@@ -102,17 +116,21 @@ func (a *App) init(ctx context.Context) error {
 	workers := river.NewWorkers()
 	// The queue must exist before the meeting and index services; the
 	// index worker gets its service once that is built, before Start.
-	indexWorker := &index.Worker{}
+	indexWorker := &index.Worker{JobTimeout: jobTiming.index}
 	river.AddWorker(workers, indexWorker)
+	summaryWorker := &insight.SummaryWorker{}
+	river.AddWorker(workers, summaryWorker)
 	webhookWorkers := webhook.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired,
-	}, logger: a.Logger})
+	}, logger: a.Logger, timeout: jobTiming.purge})
 	q, err := jobs.New(a.DB, a.Logger, jobs.Config{
-		Workers:      workers,
-		MaxWorkers:   a.Config.Workers,
-		InsertOnly:   a.Config.Workers == 0,
-		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery)},
+		Workers:              workers,
+		MaxWorkers:           a.Config.Workers,
+		InsertOnly:           a.Config.Workers == 0,
+		PeriodicJobs:         []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery)},
+		JobTimeout:           max(jobTiming.index, jobTiming.purge),
+		RescueStuckJobsAfter: jobTiming.rescueAfter,
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
 		// polling; a short interval keeps "imported" close to "searchable".
 		FetchPollInterval: 200 * time.Millisecond,
@@ -127,9 +145,14 @@ func (a *App) init(ctx context.Context) error {
 		Concurrency: a.Config.WebhookConcurrency, StaleAfter: webhookTiming.staleAfter, SweepEvery: webhookTiming.sweepEvery})
 	webhookWorkers.Bind(a.Webhooks)
 	a.Identities.SetWebhookSecrets(a.Webhooks)
-	// The hook reads a.Index when a transcript changes, after both exist.
+	// The hook reads a.Index and a.Insight when a transcript changes, after
+	// they exist: the new transcript is indexed and summarized in the
+	// background, so a summary request reads a stored result.
 	a.Meetings = meeting.NewService(a.DB, q, func(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) error {
-		return a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID)
+		if err := a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID); err != nil {
+			return err
+		}
+		return a.Insight.EnqueueSummary(ctx, tx, orgID, meetingID)
 	}, a.Webhooks)
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
 	indexWorker.Service = a.Index
@@ -137,11 +160,13 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Insight = insight.NewService(a.DB, q, a.Meetings, a.Index, eng, model, a.Logger)
+	a.Insight = insight.NewService(insight.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Index: a.Index, Engine: eng,
+		Model: model, Timeout: a.Config.AITimeout, Logger: a.Logger})
 	a.Insight.SetEvents(a.Webhooks)
+	summaryWorker.Service = a.Insight
 	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks)
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
-		Engine: eng, Chat: chat, Model: model, Logger: a.Logger})
+		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,

@@ -37,6 +37,10 @@ type Config struct {
 	AIAPIKey      string
 	AIModel       string
 	AIEmbedModel  string
+	// AITimeout is the time budget of one synchronous AI request (a
+	// summary computed on demand, an ask, an ad-hoc summary, an agent run);
+	// past it the request answers 503 timeout. 0 means no limit.
+	AITimeout time.Duration
 	// AllowPrivateURLs lets user-supplied URLs (webhooks, file imports)
 	// point at loopback and private networks; off by default.
 	AllowPrivateURLs bool
@@ -137,6 +141,15 @@ var settings = []setting{
 	{"ai-api-key", "", "API key for the AI endpoint", str(func(c *Config) *string { return &c.AIAPIKey })},
 	{"ai-model", "", "chat model name at the AI endpoint", str(func(c *Config) *string { return &c.AIModel })},
 	{"ai-embed-model", "", "embedding model name at the AI endpoint", str(func(c *Config) *string { return &c.AIEmbedModel })},
+	{"ai-timeout", "30s", "time budget of one synchronous AI request (summary, ask, agent run); past it: 503 timeout with Retry-After; 0: no limit",
+		func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return errors.New("want a non-negative duration such as 30s")
+			}
+			c.AITimeout = d
+			return nil
+		}},
 	{"allow-private-urls", "false", "allow user-supplied URLs to reach loopback and private networks", boolSetting(func(c *Config) *bool { return &c.AllowPrivateURLs })},
 	{"secret-key", "", "base64 32-byte key sealing webhook secrets at rest; replicas must share it (default: a key file in the data dir)", str(func(c *Config) *string { return &c.SecretKey })},
 	{"webhook-retry-schedule", "0s,5s,5m,30m,2h,5h,10h,10h", "comma-separated delays before each webhook delivery attempt", func(c *Config, v string) error {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -18,6 +19,16 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, "http://127.0.0.1:8080", c.PublicURL)
 	require.True(t, c.EnforceScopes)
 	require.Equal(t, slog.LevelInfo, c.LogLevel)
+	require.Equal(t, 30*time.Second, c.AITimeout)
+}
+
+func TestAITimeout(t *testing.T) {
+	c, _, err := Load([]string{"--ai-timeout", "1ms"}, nil, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, time.Millisecond, c.AITimeout)
+	c, _, err = Load(nil, []string{"QUORUM_AI_TIMEOUT=0"}, io.Discard)
+	require.NoError(t, err)
+	require.Zero(t, c.AITimeout)
 }
 
 func TestFlagsWinOverEnvironment(t *testing.T) {
@@ -42,6 +53,8 @@ func TestLoadRejects(t *testing.T) {
 		{"bad bool", nil, []string{"QUORUM_ENFORCE_SCOPES=maybe"}, "QUORUM_ENFORCE_SCOPES"},
 		{"bad redis scheme", []string{"--redis-url", "http://x"}, nil, "QUORUM_REDIS_URL"},
 		{"unknown flag", []string{"--colour"}, nil, "colour"},
+		{"bad AI timeout", nil, []string{"QUORUM_AI_TIMEOUT=soon"}, "QUORUM_AI_TIMEOUT"},
+		{"negative AI timeout", []string{"--ai-timeout", "-1s"}, nil, "QUORUM_AI_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

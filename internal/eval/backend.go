@@ -69,21 +69,23 @@ func (d *Direct) Search(_ context.Context, meetingID, query string, limit int) (
 }
 
 // Ask implements Backend.
-func (d *Direct) Ask(_ context.Context, meetingID, query string) (string, error) {
+func (d *Direct) Ask(ctx context.Context, meetingID, query string) (string, error) {
 	segs, err := d.segments(meetingID)
 	if err != nil {
 		return "", err
 	}
-	return offline.Answer(segs, query, ai.AnswerOptions{MaxWords: d.AnswerWords}).Text, nil
+	a, err := offline.Answer(ctx, segs, query, ai.AnswerOptions{MaxWords: d.AnswerWords})
+	return a.Text, err
 }
 
 // Summarize implements Backend.
-func (d *Direct) Summarize(_ context.Context, meetingID string) (string, error) {
+func (d *Direct) Summarize(ctx context.Context, meetingID string) (string, error) {
 	segs, err := d.segments(meetingID)
 	if err != nil {
 		return "", err
 	}
-	return offline.Summarize(segs, ai.SummaryOptions{MaxWords: d.SummaryWords}).Text(), nil
+	s, err := offline.Summarize(ctx, segs, ai.SummaryOptions{MaxWords: d.SummaryWords})
+	return s.Text(), err
 }
 
 func (d *Direct) segments(id string) ([]ai.Segment, error) {

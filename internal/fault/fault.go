@@ -20,6 +20,9 @@ const (
 	KindUnauthorized
 	KindTooLarge
 	KindRateLimited
+	// KindUnavailable is work the server could not finish now but may
+	// later, such as a request past its time budget.
+	KindUnavailable
 )
 
 // Error is a domain error with a machine-readable code.
@@ -81,6 +84,12 @@ func Forbidden(code, format string, args ...any) *Error {
 // Unauthorized reports missing or bad credentials.
 func Unauthorized(code, format string, args ...any) *Error {
 	return &Error{Kind: KindUnauthorized, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unavailable reports work that could not be done now; callers may retry
+// after retryAfter.
+func Unavailable(code string, retryAfter time.Duration, format string, args ...any) *Error {
+	return &Error{Kind: KindUnavailable, Code: code, Message: fmt.Sprintf(format, args...), RetryAfter: retryAfter}
 }
 
 // As returns err as a *Error when it is one.

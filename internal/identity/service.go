@@ -293,7 +293,7 @@ func (s *Service) UpdateApp(ctx context.Context, appID int64, p AppPatch) (App, 
 		a.Description = *p.Description
 	}
 	if p.WebhookURL != nil {
-		if err := validateWebhookURL(*p.WebhookURL, s.allowPrivateURLs); err != nil {
+		if err := validateWebhookURL(ctx, *p.WebhookURL, s.allowPrivateURLs); err != nil {
 			return App{}, err
 		}
 		a.WebhookURL = *p.WebhookURL

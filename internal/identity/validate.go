@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"regexp"
 	"slices"
 
@@ -17,14 +18,14 @@ func validateSlug(slug string) error {
 	return nil
 }
 
-func validateWebhookURL(raw string, allowPrivate bool) error {
+func validateWebhookURL(ctx context.Context, raw string, allowPrivate bool) error {
 	if raw == "" {
 		return nil
 	}
 	if len(raw) > 2000 {
 		return fault.Invalid("webhook_url", "validation_error", "webhook_url is longer than 2000 characters")
 	}
-	if err := netguard.CheckURL(raw, allowPrivate); err != nil {
+	if err := netguard.CheckURL(ctx, raw, allowPrivate); err != nil {
 		return fault.Invalid("webhook_url", "validation_error", "webhook_url: %v", err)
 	}
 	return nil

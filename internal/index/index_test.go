@@ -2,10 +2,13 @@ package index_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumhq/quorum/internal/caller"
@@ -66,4 +69,67 @@ func TestReplicasConverge(t *testing.T) {
 		require.NotEmpty(t, hits)
 		require.Equal(t, "Cy", hits[0].Speaker)
 	})
+}
+
+// TestReindexRepeatable runs the index job of one transcript again and
+// again, and many times at once, as a rescue after a crash or a timeout may:
+// the stored chunks are those of a single run, and a run that read a
+// replaced transcript leaves the newer chunks alone.
+func TestReindexRepeatable(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		require.NoError(t, jobs.Migrate(ctx, db))
+		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+		q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
+		require.NoError(t, err)
+		meetings := meeting.NewService(db, q, nil, nil)
+		svc := index.NewService(db, meetings, logger)
+		org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
+		require.NoError(t, err)
+
+		var segs []transcript.Segment
+		for i := range 300 {
+			segs = append(segs, transcript.Segment{Speaker: "Ann", Text: fmt.Sprintf("Turn %d covers the quarterly hardware budget and the microphones.", i)})
+		}
+		m, err := meetings.Create(ctx, caller.ForSystem(org.ID), meeting.New{Title: "Budget", Segments: segs})
+		require.NoError(t, err)
+		args := index.Args{OrgID: org.ID, Source: index.SourceTranscript, SourceID: m.ID}
+		require.NoError(t, svc.Reindex(ctx, args))
+		once := chunkRows(t, db, m.ID)
+		require.Positive(t, once.total)
+
+		require.NoError(t, svc.Reindex(ctx, args))
+		require.Equal(t, once, chunkRows(t, db, m.ID), "a second run must replace the chunks, not add to them")
+
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() { assert.NoError(t, svc.Reindex(ctx, args)) })
+		}
+		wg.Wait()
+		require.Equal(t, once, chunkRows(t, db, m.ID), "concurrent runs must leave the chunks of one run")
+
+		// A run that read version 1 of a transcript, now replaced by
+		// version 2, must not write: the change queued a job of its own.
+		stale := index.NewService(db, meetings, logger)
+		_, err = meetings.ReplaceTranscript(ctx, caller.ForSystem(org.ID), m.UUID, []transcript.Segment{{Speaker: "Cy", Text: "We cancelled the microphone order."}})
+		require.NoError(t, err)
+		require.NoError(t, svc.Reindex(ctx, args))
+		replaced := chunkRows(t, db, m.ID)
+		require.Equal(t, 1, replaced.total)
+		require.NoError(t, index.ReindexRead(ctx, stale, args, segs, 1))
+		require.Equal(t, replaced, chunkRows(t, db, m.ID), "a run that read a replaced transcript must write nothing")
+	})
+}
+
+type chunkCount struct{ total, distinct int }
+
+// chunkRows counts a transcript's stored chunks, and its distinct ordinals.
+func chunkRows(t *testing.T, db *store.DB, meetingID int64) chunkCount {
+	t.Helper()
+	var c chunkCount
+	err := db.R.QueryRowContext(context.Background(), db.Rebind(`SELECT COUNT(*), COUNT(DISTINCT ordinal) FROM search_chunks
+		WHERE source = 'transcript' AND source_id = ?`), meetingID).Scan(&c.total, &c.distinct)
+	require.NoError(t, err)
+	require.Equal(t, c.total, c.distinct, "duplicate chunks")
+	return c
 }

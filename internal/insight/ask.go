@@ -23,9 +23,9 @@ type AskRequest struct {
 // AskResult is an answer whose every sentence ends with the numbers ([1],
 // [2], ...) of the sources it rests on, 1-based into Sources.
 type AskResult struct {
-	Answer  string `json:"answer"`
-	Sources []Hit  `json:"sources"`
-	Model   string `json:"model"`
+	Answer  string
+	Sources []Hit
+	Model   string
 }
 
 // answerMeetings caps how many meetings one answer draws from: beyond a
@@ -37,7 +37,12 @@ const NoAnswer = "I could not find anything about that in these meetings."
 
 // Ask answers a question: search first, then answer from the meetings the
 // best hits come from, citing the segments every sentence is drawn from.
+// It runs within the service's time budget.
 func (s *Service) Ask(ctx context.Context, c caller.Caller, r AskRequest) (AskResult, error) {
+	return ai.Budget(ctx, s.timeout, func(ctx context.Context) (AskResult, error) { return s.ask(ctx, c, r) })
+}
+
+func (s *Service) ask(ctx context.Context, c caller.Caller, r AskRequest) (AskResult, error) {
 	q, err := validQuery("question", r.Question)
 	if err != nil {
 		return AskResult{}, err
@@ -76,6 +81,9 @@ func (s *Service) Ask(ctx context.Context, c caller.Caller, r AskRequest) (AskRe
 		budget = 60
 	}
 	for _, id := range meetingIDs {
+		if err := ctx.Err(); err != nil {
+			return AskResult{}, err
+		}
 		text, sources, err := s.answerFromMeeting(ctx, c, id, q, budget, len(out.Sources))
 		if err != nil {
 			return AskResult{}, err

@@ -2,7 +2,6 @@ package insight
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,6 +13,7 @@ import (
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/jobs"
+	"github.com/quorumhq/quorum/internal/meeting"
 )
 
 // MaxDocumentBytes caps the text of one document.
@@ -21,11 +21,11 @@ const MaxDocumentBytes = 2 << 20
 
 // Document is a text document searched beside transcripts.
 type Document struct {
-	ID        string    `json:"id"`
-	MeetingID string    `json:"meetingId,omitempty"`
-	Title     string    `json:"title"`
-	Size      int       `json:"size"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID        string
+	MeetingID string
+	Title     string
+	Size      int
+	CreatedAt time.Time
 }
 
 // AddDocument stores a document and queues its indexing in the same
@@ -41,8 +41,11 @@ func (s *Service) AddDocument(ctx context.Context, c caller.Caller, meetingUUID,
 	if len(content) > MaxDocumentBytes {
 		return Document{}, &fault.Error{Kind: fault.KindTooLarge, Code: "payload_too_large", Field: "content", Message: "content is larger than 2 MiB"}
 	}
-	if !utf8.ValidString(content) {
-		return Document{}, fault.Invalid("content", "validation_error", "content must be UTF-8 text")
+	if err := meeting.ValidText("title", title); err != nil {
+		return Document{}, err
+	}
+	if err := meeting.ValidText("content", content); err != nil {
+		return Document{}, err
 	}
 	var meetingID any
 	if meetingUUID != "" {
@@ -54,11 +57,9 @@ func (s *Service) AddDocument(ctx context.Context, c caller.Caller, meetingUUID,
 	}
 	d := Document{ID: uuid.NewString(), MeetingID: meetingUUID, Title: title, Size: len(content), CreatedAt: s.now()}
 	err := s.queue.Tx(ctx, func(tx *jobs.Tx) error {
-		var id int64
-		err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO documents (uuid, org_id, meeting_id, title, content, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), d.ID, c.OrgID, meetingID, title, content, d.CreatedAt, d.CreatedAt).Scan(&id)
+		id, err := s.insertDocument(ctx, tx, c.OrgID, meetingID, d, content)
 		if err != nil {
-			return fmt.Errorf("insert document: %w", err)
+			return err
 		}
 		if err := s.index.Enqueue(ctx, tx, c.OrgID, index.SourceDocument, id); err != nil {
 			return err

@@ -36,15 +36,31 @@ type Service struct {
 	index    *index.Service
 	engine   ai.Engine
 	model    string
+	timeout  time.Duration
 	logger   *slog.Logger
 	events   event.Emitter
 	now      func() time.Time
 }
 
-// NewService returns a Service. model names the engine in answers.
-func NewService(db *store.DB, queue *jobs.Queue, meetings *meeting.Service, idx *index.Service, engine ai.Engine, model string, logger *slog.Logger) *Service {
-	return &Service{db: db, queue: queue, meetings: meetings, index: idx, engine: engine, model: model, logger: logger,
-		now: func() time.Time { return time.Now().UTC() }}
+// Config assembles a Service.
+type Config struct {
+	DB       *store.DB
+	Queue    *jobs.Queue
+	Meetings *meeting.Service
+	Index    *index.Service
+	Engine   ai.Engine
+	// Model names the engine in answers.
+	Model string
+	// Timeout is the time budget of one synchronous request (see
+	// ai.Budget); 0 means none.
+	Timeout time.Duration
+	Logger  *slog.Logger
+}
+
+// NewService returns a Service.
+func NewService(c Config) *Service {
+	return &Service{db: c.DB, queue: c.Queue, meetings: c.Meetings, index: c.Index, engine: c.Engine, model: c.Model,
+		timeout: c.Timeout, logger: c.Logger, now: func() time.Time { return time.Now().UTC() }}
 }
 
 func validQuery(field, q string) (string, error) {

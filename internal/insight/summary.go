@@ -2,61 +2,64 @@ package insight
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/jobs"
+	"github.com/quorumhq/quorum/internal/meeting"
 )
 
 // MeetingSummary is the summary of one meeting's transcript.
 type MeetingSummary struct {
-	Summary string `json:"summary"` // Markdown, one bullet per sentence with its speaker
+	Summary string // Markdown, one bullet per sentence with its speaker
 	// SummaryText is the same summary as plain sentences.
-	SummaryText string       `json:"summaryText"`
-	Keywords    []string     `json:"keywords"`
-	ActionItems []ActionItem `json:"actionItems"`
-	Decisions   []Item       `json:"decisions"`
-	Questions   []Item       `json:"questions"`
+	SummaryText string
+	Keywords    []string
+	ActionItems []ActionItem
+	Decisions   []Item
+	Questions   []Item
 }
 
 // ActionItem is a task found in a transcript.
 type ActionItem struct {
-	Text         string `json:"text"`
-	Owner        string `json:"owner,omitempty"`
-	Due          string `json:"due,omitempty"`
-	DueDate      string `json:"dueDate,omitempty"`
-	SegmentIndex int    `json:"segmentIndex"`
+	Text         string
+	Owner        string
+	Due          string
+	DueDate      string
+	SegmentIndex int
 }
 
 // Item is a decision or open question found in a transcript.
 type Item struct {
-	Text         string `json:"text"`
-	Speaker      string `json:"speaker,omitempty"`
-	SegmentIndex int    `json:"segmentIndex"`
+	Text         string
+	Speaker      string
+	SegmentIndex int
 }
 
-// Summary returns a meeting's summary, computing it once per transcript
-// version and caching it.
+// Summary returns a meeting's summary. The import's background job (see
+// SummaryWorker) stores one per transcript version; until it has, the
+// summary is computed here within the service's time budget and stored.
 func (s *Service) Summary(ctx context.Context, c caller.Caller, meetingUUID string) (MeetingSummary, error) {
 	m, err := s.meetings.Get(ctx, c, meetingUUID)
 	if err != nil {
 		return MeetingSummary{}, err
 	}
-	var body string
-	var version int64
-	err = s.db.R.QueryRowContext(ctx, s.db.Rebind(`SELECT transcript_version, body FROM meeting_summaries WHERE meeting_id = ?`), m.ID).Scan(&version, &body)
-	if err == nil && version == m.TranscriptVersion {
-		var out MeetingSummary
-		if err := json.Unmarshal([]byte(body), &out); err == nil {
-			return out, nil
-		}
-	} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return MeetingSummary{}, fmt.Errorf("load summary of meeting %s: %w", meetingUUID, err)
+	stored, ok, err := s.storedSummary(ctx, m)
+	if err != nil || ok {
+		return stored, err
 	}
+	return ai.Budget(ctx, s.timeout, func(ctx context.Context) (MeetingSummary, error) { return s.computeSummary(ctx, m) })
+}
+
+// computeSummary summarizes the meeting's current transcript and stores
+// the result under m's transcript version.
+func (s *Service) computeSummary(ctx context.Context, m meeting.Meeting) (MeetingSummary, error) {
 	segs, err := s.meetings.Segments(ctx, m)
 	if err != nil {
 		return MeetingSummary{}, err
@@ -68,14 +71,69 @@ func (s *Service) Summary(ctx context.Context, c caller.Caller, meetingUUID stri
 	if err != nil {
 		return MeetingSummary{}, err
 	}
-	b, _ := json.Marshal(out)
-	_, err = s.db.W.ExecContext(ctx, s.db.Rebind(`INSERT INTO meeting_summaries (meeting_id, transcript_version, body, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (meeting_id) DO UPDATE SET transcript_version = excluded.transcript_version, body = excluded.body, created_at = excluded.created_at`),
-		m.ID, m.TranscriptVersion, string(b), s.now())
-	if err != nil {
-		return MeetingSummary{}, fmt.Errorf("store summary of meeting %s: %w", meetingUUID, err)
+	if err := s.storeSummary(ctx, m, out); err != nil {
+		return MeetingSummary{}, err
 	}
 	return out, nil
+}
+
+// SummaryArgs is the job that computes and stores the summary of a
+// meeting's current transcript.
+type SummaryArgs struct {
+	OrgID     int64 `json:"org_id"`
+	MeetingID int64 `json:"meeting_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SummaryArgs) Kind() string { return "meeting_summary" }
+
+// EnqueueSummary queues the summary of a meeting within the transaction
+// that changed its transcript, so the job cannot be lost to a crash.
+// Like indexing, the job is not unique: a redundant run finds the summary
+// of the current version stored and does nothing.
+func (s *Service) EnqueueSummary(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) error {
+	if _, err := tx.Insert(ctx, SummaryArgs{OrgID: orgID, MeetingID: meetingID}, nil); err != nil {
+		return fmt.Errorf("queue summary of meeting %d: %w", meetingID, err)
+	}
+	return nil
+}
+
+// SummaryWorker is the River worker of SummaryArgs.
+type SummaryWorker struct {
+	river.WorkerDefaults[SummaryArgs]
+	Service *Service
+}
+
+// summaryJobTimeout bounds one summary job. The largest transcript allowed
+// took 43 s on a loaded two-core machine, and River's default of one
+// minute is too close to that.
+const summaryJobTimeout = 10 * time.Minute
+
+// Timeout implements river.Worker.
+func (w *SummaryWorker) Timeout(*river.Job[SummaryArgs]) time.Duration { return summaryJobTimeout }
+
+// Work stores the summary of the meeting's current transcript unless it is
+// stored already. A meeting deleted since, or without a transcript, has
+// nothing to summarize.
+func (w *SummaryWorker) Work(ctx context.Context, job *river.Job[SummaryArgs]) error {
+	s := w.Service
+	m, err := s.meetings.GetByID(ctx, caller.ForSystem(job.Args.OrgID), job.Args.MeetingID)
+	if errors.Is(err, fault.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.TranscriptVersion == 0 {
+		return nil
+	}
+	if _, ok, err := s.storedSummary(ctx, m); err != nil || ok {
+		return err
+	}
+	if _, err := s.computeSummary(ctx, m); err != nil && !errors.Is(err, fault.ErrConflict) {
+		return fmt.Errorf("summarize meeting %s: %w", m.UUID, err)
+	}
+	return nil
 }
 
 // summarize runs every extractor of the engine over a transcript.
@@ -88,7 +146,7 @@ func (s *Service) summarize(ctx context.Context, segs []ai.Segment, opts ai.Item
 	if err != nil {
 		return MeetingSummary{}, fmt.Errorf("keywords: %w", err)
 	}
-	items, err := s.ActionItems(ctx, segs, opts)
+	items, err := s.actionItems(ctx, segs, opts)
 	if err != nil {
 		return MeetingSummary{}, err
 	}
@@ -107,8 +165,13 @@ func (s *Service) summarize(ctx context.Context, segs []ai.Segment, opts ai.Item
 	return out, nil
 }
 
-// ActionItems extracts the tasks of a transcript.
+// ActionItems extracts the tasks of a transcript within the service's time
+// budget.
 func (s *Service) ActionItems(ctx context.Context, segs []ai.Segment, opts ai.ItemOptions) ([]ActionItem, error) {
+	return ai.Budget(ctx, s.timeout, func(ctx context.Context) ([]ActionItem, error) { return s.actionItems(ctx, segs, opts) })
+}
+
+func (s *Service) actionItems(ctx context.Context, segs []ai.Segment, opts ai.ItemOptions) ([]ActionItem, error) {
 	items, err := s.engine.ActionItems(ctx, segs, opts)
 	if err != nil {
 		return nil, fmt.Errorf("action items: %w", err)
@@ -124,12 +187,15 @@ func (s *Service) ActionItems(ctx context.Context, segs []ai.Segment, opts ai.It
 	return out, nil
 }
 
-// SummarizeText summarizes an ad-hoc transcript in at most maxWords words.
+// SummarizeText summarizes an ad-hoc transcript in at most maxWords words,
+// within the service's time budget.
 func (s *Service) SummarizeText(ctx context.Context, segs []ai.Segment, maxWords int) (string, error) {
 	if maxWords < 0 || maxWords > 5000 {
 		return "", fault.Invalid("maxLength", "validation_error", "maxLength must be between 1 and 5000 words")
 	}
-	sum, err := s.engine.Summarize(ctx, segs, ai.SummaryOptions{MaxWords: maxWords})
+	sum, err := ai.Budget(ctx, s.timeout, func(ctx context.Context) (ai.Summary, error) {
+		return s.engine.Summarize(ctx, segs, ai.SummaryOptions{MaxWords: maxWords})
+	})
 	if err != nil {
 		return "", fmt.Errorf("summarize: %w", err)
 	}

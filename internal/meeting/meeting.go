@@ -16,6 +16,10 @@ const (
 	MaxSegments     = 50000
 	MaxSegmentRunes = 20000
 	MaxTitleRunes   = 500
+	// MaxSeconds bounds segment times: a meeting longer than 115 days is
+	// not one, and bounded times keep every duration computed from them
+	// finite.
+	MaxSeconds = 1e7
 )
 
 // Meeting is a meeting of an organization.
@@ -44,6 +48,13 @@ type New struct {
 }
 
 func (n *New) validate() error {
+	for _, f := range []struct{ name, value string }{
+		{"title", n.Title}, {"language", n.Language}, {"roomName", n.RoomName},
+	} {
+		if err := ValidText(f.name, f.value); err != nil {
+			return err
+		}
+	}
 	n.Title = strings.TrimSpace(n.Title)
 	if n.Title == "" {
 		return fault.Invalid("title", "validation_error", "title is required")
@@ -72,12 +83,15 @@ func ValidateSegments(segs []transcript.Segment, allowEmpty bool) error {
 	// must say something.
 	spoken := false
 	for i, s := range segs {
+		if !validText(s.Text) || !validText(s.Speaker) {
+			return fault.Invalid("segments", "invalid_encoding", "segment %d is not valid UTF-8 text or contains a NUL character", i)
+		}
 		spoken = spoken || strings.TrimSpace(s.Text) != ""
 		if utf8.RuneCountInString(s.Text) > MaxSegmentRunes {
 			return fault.Invalid("segments", "validation_error", "segment %d is longer than %d characters", i, MaxSegmentRunes)
 		}
-		if s.Start < 0 || s.End < 0 || (s.End > 0 && s.End < s.Start) {
-			return fault.Invalid("segments", "validation_error", "segment %d has invalid times", i)
+		if !validSeconds(s.Start) || !validSeconds(s.End) || (s.End > 0 && s.End < s.Start) {
+			return fault.Invalid("segments", "validation_error", "segment %d has invalid times: want 0 <= start <= end <= %g seconds", i, float64(MaxSeconds))
 		}
 		if len(s.Speaker) > 200 {
 			return fault.Invalid("segments", "validation_error", "segment %d has a speaker name longer than 200 bytes", i)
@@ -87,4 +101,24 @@ func ValidateSegments(segs []transcript.Segment, allowEmpty bool) error {
 		return fault.Invalid("segments", "empty_transcript", "the transcript has no text")
 	}
 	return nil
+}
+
+// validSeconds reports whether x is a time within a meeting; NaN fails
+// both comparisons.
+func validSeconds(x float64) bool {
+	return x >= 0 && x <= MaxSeconds
+}
+
+// ValidText checks that a text field is UTF-8 without NUL characters, which
+// PostgreSQL cannot store in TEXT columns; both databases reject the same
+// input with the same error.
+func ValidText(field, s string) error {
+	if !validText(s) {
+		return fault.Invalid(field, "invalid_encoding", "%s must be UTF-8 text without NUL characters", field)
+	}
+	return nil
+}
+
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

@@ -17,7 +17,6 @@ import (
 
 type sqlStore struct{ db *store.DB }
 
-
 func (s sqlStore) insert(ctx context.Context, tx *sql.Tx, m *Meeting) error {
 	var start any
 	if !m.StartTime.IsZero() {

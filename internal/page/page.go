@@ -36,6 +36,8 @@ type Page[T any] struct {
 	Total int
 	// Next is the cursor of the following page, empty on the last one.
 	Next string
+	// Limit and Offset are the request's, after defaults were applied.
+	Limit, Offset int
 }
 
 // Normalize applies the default limit and checks the bounds, naming the
@@ -75,7 +77,7 @@ func ParseCursor(c string, n int) ([]string, error) {
 // Of builds a page from items fetched with one extra row beyond the limit:
 // the extra row, if present, only tells that another page exists.
 func Of[T any](items []T, r Request, total int, next func(last T) string) Page[T] {
-	p := Page[T]{Items: items, Total: total}
+	p := Page[T]{Items: items, Total: total, Limit: r.Limit, Offset: r.Offset}
 	if len(items) > r.Limit {
 		p.Items = items[:r.Limit]
 		if next != nil {

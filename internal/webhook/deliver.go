@@ -94,10 +94,12 @@ type deliverWorker struct {
 	ws *Workers
 }
 
-// Timeout leaves room for the attempt and the writes around it.
-func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration {
-	return w.ws.svc.cfg.Timeout + 25*time.Second
-}
+// JobTimeout bounds one run of a delivery job: one attempt (at most
+// MaxTimeout) and the writes around it.
+const JobTimeout = 30 * time.Second
+
+// Timeout implements river.Worker.
+func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration { return JobTimeout }
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
 	return w.ws.svc.deliver(ctx, job.Args)

@@ -51,7 +51,7 @@ func newTestEnv(t *testing.T, db *store.DB, cfg Config) *testEnv {
 		t.Fatal(err)
 	}
 	cfg.DB, cfg.Queue, cfg.Box, cfg.Logger = db, q, box, logger
-	if cfg.Client == nil && cfg.lookup == nil {
+	if cfg.Client == nil && cfg.resolver == nil {
 		cfg.AllowPrivateURLs = true // receivers run on 127.0.0.1
 	}
 	svc := NewService(cfg)

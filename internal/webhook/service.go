@@ -6,9 +6,8 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"net/url"
+	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +33,7 @@ var DefaultRetrySchedule = []time.Duration{0, 5 * time.Second, 5 * time.Minute, 
 const (
 	DefaultConcurrency           = 4
 	DefaultTimeout               = 5 * time.Second
+	MaxTimeout                   = 20 * time.Second
 	DefaultDisableAfterAbandoned = 50
 	DefaultDisableAfterFailing   = 72 * time.Hour
 	DefaultStaleAfter            = time.Minute
@@ -47,8 +47,9 @@ type Config struct {
 	Queue  *jobs.Queue
 	Box    *secret.Box
 	Logger *slog.Logger
-	// Client sends deliveries; nil means the guarded client, which refuses
-	// non-public addresses unless AllowPrivateURLs.
+	// Client sends deliveries; nil means netguard's guarded client, which
+	// refuses non-public addresses at connect time unless AllowPrivateURLs,
+	// and never follows a redirect.
 	Client           Doer
 	AllowPrivateURLs bool
 	RetrySchedule    []time.Duration
@@ -66,7 +67,12 @@ type Config struct {
 	// SweepEvery is the period of that sweep (see PeriodicJob).
 	SweepEvery time.Duration
 
-	lookup lookupFunc // tests resolve names their own way
+	resolver netguard.Resolver // tests resolve names their own way
+}
+
+// Doer sends one HTTP request; *http.Client satisfies it.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
 }
 
 // Service is the outbox, the subscriptions and their deliveries.
@@ -90,7 +96,7 @@ func NewService(cfg Config) *Service {
 		cfg.RetrySchedule = DefaultRetrySchedule
 	}
 	cfg.Concurrency = cmp.Or(cfg.Concurrency, DefaultConcurrency)
-	cfg.Timeout = cmp.Or(cfg.Timeout, DefaultTimeout)
+	cfg.Timeout = min(cmp.Or(cfg.Timeout, DefaultTimeout), MaxTimeout)
 	cfg.DisableAfterAbandoned = cmp.Or(cfg.DisableAfterAbandoned, DefaultDisableAfterAbandoned)
 	cfg.DisableAfterFailing = cmp.Or(cfg.DisableAfterFailing, DefaultDisableAfterFailing)
 	cfg.StaleAfter = cmp.Or(cfg.StaleAfter, DefaultStaleAfter)
@@ -100,7 +106,7 @@ func NewService(cfg Config) *Service {
 	}
 	client := cfg.Client
 	if client == nil {
-		client = guardedClient(cfg.AllowPrivateURLs, cfg.lookup)
+		client = netguard.Guard{AllowPrivate: cfg.AllowPrivateURLs, Resolver: cfg.resolver}.Client(cfg.Timeout)
 	}
 	return &Service{
 		db: cfg.DB, queue: cfg.Queue, box: cfg.Box, logger: cfg.Logger.With(slog.String("component", "webhook")),
@@ -281,7 +287,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, c caller.Caller, n NewEndp
 	if n.Scheme != SchemeStandard && n.Scheme != SchemeContio {
 		return Endpoint{}, fault.Invalid("scheme", "validation_error", "scheme must be standard or contio")
 	}
-	if err := s.validateURL("target_url", n.URL); err != nil {
+	if err := s.validateURL(ctx, "target_url", n.URL); err != nil {
 		return Endpoint{}, err
 	}
 	if len(n.Events) == 0 || len(n.Events) > 100 {
@@ -310,15 +316,13 @@ func (s *Service) CreateEndpoint(ctx context.Context, c caller.Caller, n NewEndp
 	return e, nil
 }
 
-func (s *Service) validateURL(field, raw string) error {
+func (s *Service) validateURL(ctx context.Context, field, raw string) error {
 	if raw == "" || len(raw) > 2000 {
 		return fault.Invalid(field, "validation_error", "%s must be 1 to 2000 characters", field)
 	}
-	if err := netguard.CheckURL(raw, s.cfg.AllowPrivateURLs); err != nil {
+	g := netguard.Guard{AllowPrivate: s.cfg.AllowPrivateURLs, Resolver: s.cfg.resolver}
+	if err := g.CheckURL(ctx, raw); err != nil {
 		return fault.Invalid(field, "validation_error", "%s: %v", field, err)
-	}
-	if u, _ := url.Parse(raw); u != nil && strings.Contains(u.Host, "@") {
-		return fault.Invalid(field, "validation_error", "%s must not carry credentials", field)
 	}
 	return nil
 }

@@ -63,69 +63,79 @@ func TestCompactJSON(t *testing.T) {
 	}
 }
 
-// TestGuardedClientRefusesPrivateAddresses: with private URLs off, names
-// and literals that reach loopback, link-local (the metadata address) or
-// private networks are refused before any connection is made.
-func TestGuardedClientRefusesPrivateAddresses(t *testing.T) {
-	hit := false
-	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit = true }))
-	defer srv.Close()
-	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	lookup := func(_ context.Context, host string) ([]netip.Addr, error) {
-		switch host {
-		case "hooks.partner.example":
-			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
-		case "mixed.partner.example":
-			return []netip.Addr{netip.MustParseAddr("93.184.216.34"), netip.MustParseAddr("10.1.2.3")}, nil
-		}
-		return nil, errors.New("no such host")
+// fakeResolver answers every name with fixed addresses.
+type fakeResolver map[string][]netip.Addr
+
+func (f fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	if a, ok := f[host]; ok {
+		return a, nil
 	}
-	c := guardedClient(false, lookup)
-	for _, u := range []string{
-		"http://hooks.partner.example:" + port + "/",
-		"http://mixed.partner.example:" + port + "/",
-		"http://169.254.169.254/latest/meta-data/",
-		"http://[::1]:" + port + "/",
-		"http://127.0.0.1:" + port + "/",
-		"http://[::ffff:127.0.0.1]:" + port + "/",
-	} {
-		t.Run(u, func(t *testing.T) {
-			req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader("{}"))
-			resp, err := c.Do(req)
-			if err == nil {
-				resp.Body.Close()
-				t.Fatalf("request to %s succeeded", u)
-			}
-			if !errors.Is(err, netguard.ErrPrivate) {
-				t.Fatalf("error %v does not wrap netguard.ErrPrivate", err)
-			}
-		})
-	}
-	if hit {
-		t.Fatal("the loopback server was reached")
-	}
+	return nil, errors.New("no such host")
 }
 
-// TestGuardedClientDoesNotFollowRedirects: a receiver answering with a
-// redirect to loopback gets no second request, and the attempt fails.
-func TestGuardedClientDoesNotFollowRedirects(t *testing.T) {
-	target := false
-	inner := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { target = true }))
-	defer inner.Close()
-	outer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, inner.URL+"/internal", http.StatusTemporaryRedirect)
-	}))
-	defer outer.Close()
-	c := guardedClient(true, nil)
-	req, _ := http.NewRequest(http.MethodPost, outer.URL, strings.NewReader("{}"))
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusTemporaryRedirect || target {
-		t.Fatalf("status %d, redirect target reached %v; want 307 and not reached", resp.StatusCode, target)
-	}
+// TestDeliveryRefusesPrivateAddresses: with private URLs off, a delivery
+// to a name resolving to loopback (through a test resolver), to the
+// metadata address or to [::1] is refused when connecting: the attempt
+// fails with the guard's error and the loopback receiver is never reached.
+// (The URLs are written to the database directly, as if DNS had changed
+// since they were checked.)
+func TestDeliveryRefusesPrivateAddresses(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		rcv := newReceiver(t)
+		_, port, _ := net.SplitHostPort(rcv.Listener.Addr().String())
+		e := newTestEnv(t, db, Config{RetrySchedule: []time.Duration{0},
+			resolver: fakeResolver{"hooks.partner.example": {netip.MustParseAddr("127.0.0.1")}}})
+		for i, u := range []string{
+			"http://hooks.partner.example:" + port + "/",
+			"http://169.254.169.254/latest/meta-data/",
+			"http://[::1]:" + port + "/",
+			"http://127.0.0.1:" + port + "/",
+		} {
+			tn := e.tenant("Org "+strconv.Itoa(i), "")
+			if _, err := db.Exec(context.Background(), `UPDATE apps SET webhook_url = ? WHERE id = ?`, u, tn.app.ID); err != nil {
+				t.Fatal(err)
+			}
+			id := e.emit(tn, event.MeetingCreated, nil)
+			waitFor(t, 10*time.Second, "abandonment of "+u, func() bool { return e.deliveryStatus(tn, id) == StatusAbandoned })
+			p, err := e.svc.Deliveries(context.Background(), tn.admin, DeliveryFilter{}, page.Request{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg := p.Items[0].ErrorMessage; !strings.Contains(msg, netguard.ErrPrivate.Error()) || p.Items[0].HTTPStatus != 0 {
+				t.Fatalf("%s: error %q, status %d; want the guard's refusal", u, msg, p.Items[0].HTTPStatus)
+			}
+		}
+		if n := rcv.count(); n != 0 {
+			t.Fatalf("the loopback receiver got %d requests", n)
+		}
+	})
+}
+
+// TestDeliveryDoesNotFollowRedirects: a receiver answering with a redirect
+// to another (loopback) receiver fails the attempt; the target is not
+// reached.
+func TestDeliveryDoesNotFollowRedirects(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		target := newReceiver(t)
+		redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL+"/internal", http.StatusTemporaryRedirect)
+		}))
+		defer redirect.Close()
+		e := newTestEnv(t, db, Config{RetrySchedule: []time.Duration{0}})
+		tn := e.tenant("Acme", redirect.URL)
+		id := e.emit(tn, event.MeetingCreated, nil)
+		waitFor(t, 10*time.Second, "abandonment", func() bool { return e.deliveryStatus(tn, id) == StatusAbandoned })
+		p, err := e.svc.Deliveries(context.Background(), tn.admin, DeliveryFilter{}, page.Request{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := p.Items[0]; d.HTTPStatus != http.StatusTemporaryRedirect || !strings.Contains(d.ErrorMessage, "redirects are not followed") {
+			t.Fatalf("delivery = %+v", d)
+		}
+		if n := target.count(); n != 0 {
+			t.Fatalf("the redirect target got %d requests", n)
+		}
+	})
 }
 
 // TestDeliveryIsSignedAndRecorded follows one event from the outbox to the

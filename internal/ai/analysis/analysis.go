@@ -304,10 +304,16 @@ func (tr *transcript) roleFromContext(context string, roles ...string) string {
 	return ""
 }
 
-// round keeps reported figures readable and their JSON stable.
+// round keeps reported figures readable and their JSON stable. Computed
+// figures go through it, so it also keeps them encodable: a NaN or an
+// infinity, which validated input cannot produce, reports as 0.
 func round(x float64, places int) float64 {
 	p := math.Pow(10, float64(places))
-	return math.Round(x*p) / p
+	r := math.Round(x*p) / p
+	if math.IsNaN(r) || math.IsInf(r, 0) {
+		return 0
+	}
+	return r
 }
 
 // phraseIndex reports where phrase occurs in s as whole words, or -1. Both

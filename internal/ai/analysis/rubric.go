@@ -16,7 +16,10 @@ import (
 const (
 	MaxCriteria          = 50
 	MaxDescriptionLength = 1000 // characters
-	maxEvidence          = 3
+	// MaxWeight bounds a criterion's weight; weights are relative, so a
+	// larger bound adds nothing but the risk of overflowing the sum.
+	MaxWeight   = 1000
+	maxEvidence = 3
 )
 
 // RubricSpec is a caller-defined scorecard.
@@ -25,7 +28,8 @@ type RubricSpec struct {
 	Criteria []Criterion `json:"criteria"`
 }
 
-// Criterion is one line of a rubric. Weight 0 (omitted) means 1.
+// Criterion is one line of a rubric. Weight is in (0, MaxWeight]; 0
+// (omitted) means 1.
 type Criterion struct {
 	Key         string  `json:"key"`
 	Description string  `json:"description"`
@@ -80,8 +84,8 @@ func (r RubricSpec) Validate() error {
 		if n := utf8.RuneCountInString(c.Description); n > MaxDescriptionLength {
 			return fault.Invalid(field+".description", code, "description must be at most %d characters, got %d", MaxDescriptionLength, n)
 		}
-		if c.Weight < 0 || math.IsNaN(c.Weight) || math.IsInf(c.Weight, 0) {
-			return fault.Invalid(field+".weight", code, "weight must be a non-negative number")
+		if !(c.Weight >= 0 && c.Weight <= MaxWeight) { // NaN fails both
+			return fault.Invalid(field+".weight", code, "weight must be a number from 0 to %d (0 or omitted means 1)", MaxWeight)
 		}
 	}
 	return nil
@@ -300,7 +304,10 @@ func scoreCriterion(tr *transcript, ix *index, c Criterion) CriterionScore {
 		sent += e.sentiment
 	}
 	sent /= float64(len(evidence))
-	coverage := got / want
+	coverage := 0.0
+	if want > 0 {
+		coverage = got / want
+	}
 	support := float64(len(evidence)) / maxEvidence
 	score := 100*(0.7*coverage+0.3*support) + 10*sent
 	cs.Score = round(math.Max(0, math.Min(100, score)), 1)

@@ -98,6 +98,8 @@ func TestRubricValidation(t *testing.T) {
 		{"empty key", RubricSpec{Criteria: []Criterion{{Key: "a"}, {Key: "  "}}}, "rubric.criteria[1].key"},
 		{"duplicate key", RubricSpec{Criteria: []Criterion{{Key: "a"}, {Key: "b"}, {Key: "a"}}}, "rubric.criteria[2].key"},
 		{"negative weight", RubricSpec{Criteria: []Criterion{{Key: "a", Weight: -1}}}, "rubric.criteria[0].weight"},
+		{"huge weight", RubricSpec{Criteria: []Criterion{{Key: "a", Weight: 1e308}}}, "rubric.criteria[0].weight"},
+		{"weight over the limit", RubricSpec{Criteria: []Criterion{{Key: "a"}, {Key: "b", Weight: MaxWeight + 1}}}, "rubric.criteria[1].weight"},
 		{"description too long", RubricSpec{Criteria: []Criterion{{Key: "a", Description: strings.Repeat("é", MaxDescriptionLength+1)}}}, "rubric.criteria[0].description"},
 	}
 	for _, tc := range cases {
@@ -116,6 +118,7 @@ func TestRubricValidation(t *testing.T) {
 	ok := RubricSpec{Criteria: []Criterion{{Key: "a", Description: strings.Repeat("é", MaxDescriptionLength)}}}
 	assert.NoError(t, ok.Validate(), "the limit counts characters, not bytes")
 	assert.NoError(t, RubricSpec{Criteria: many[:MaxCriteria]}.Validate())
+	assert.NoError(t, RubricSpec{Criteria: []Criterion{{Key: "a", Weight: MaxWeight}}}.Validate())
 }
 
 func TestRubricEmptyTranscript(t *testing.T) {

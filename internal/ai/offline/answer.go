@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"context"
 	"slices"
 
 	"github.com/quorumhq/quorum/internal/ai"
@@ -20,17 +21,25 @@ const (
 // the chunks that best match the query with the hybrid search, then picks
 // the sentences around them that are most similar to the query, to the hit
 // they come from and to the retrieved passage as a whole. The citations are
-// the retrieved chunks' segment ranges, best first.
-func Answer(segs []ai.Segment, query string, opts ai.AnswerOptions) ai.Answer {
+// the retrieved chunks' segment ranges, best first. It returns the
+// context's error if ctx ends first.
+func Answer(ctx context.Context, segs []ai.Segment, query string, opts ai.AnswerOptions) (ai.Answer, error) {
 	maxWords := opts.MaxWords
 	if maxWords <= 0 {
 		maxWords = DefaultAnswerWords
 	}
 	ix := search.New(search.DefaultParams())
-	_ = ix.Replace("transcript", search.ChunkTranscript(segs, search.DefaultMaxWords), nil)
+	chunks := search.ChunkTranscript(segs, search.DefaultMaxWords)
+	if err := ctx.Err(); err != nil {
+		return ai.Answer{}, err
+	}
+	_ = ix.Replace("transcript", chunks, nil)
+	if err := ctx.Err(); err != nil {
+		return ai.Answer{}, err
+	}
 	hits := ix.Search(search.Query{Text: query, Limit: answerHits})
 	if len(hits) == 0 {
-		return ai.Answer{}
+		return ai.Answer{}, ctx.Err()
 	}
 
 	// hitScore[i] is the normalized score of the best hit covering segment i.
@@ -46,15 +55,21 @@ func Answer(segs []ai.Segment, query string, opts ai.AnswerOptions) ai.Answer {
 			}
 		}
 		for _, i := range fresh {
-			sents = append(sents, extractSentences(segs, i, i+1)...)
+			found, err := extractSentences(ctx, segs, i, i+1)
+			if err != nil {
+				return ai.Answer{}, err
+			}
+			sents = append(sents, found...)
 		}
 	}
 	if len(sents) == 0 {
-		return ai.Answer{Citations: citations(hits)}
+		return ai.Answer{Citations: citations(hits)}, nil
 	}
 	// The query is weighed with the sentences, so it shares their idf.
 	all := append(slices.Clip(sents), sentence{terms: search.ContentTerms(query)})
-	weigh(all)
+	if err := weigh(ctx, all); err != nil {
+		return ai.Answer{}, err
+	}
 	sents, q := all[:len(all)-1], all[len(all)-1]
 	passage := centroid(sents)
 	score := make([]float64, len(sents))
@@ -62,9 +77,12 @@ func Answer(segs []ai.Segment, query string, opts ai.AnswerOptions) ai.Answer {
 		score[i] = queryWeight*cosine(s.vec, q.vec) + hitWeight*hitScore[s.seg] +
 			(1-queryWeight-hitWeight)*cosine(s.vec, passage)
 	}
-	picked := selectMMR(sents, score, answerLambda, maxWords)
+	picked, err := selectMMR(ctx, sents, score, answerLambda, maxWords)
+	if err != nil {
+		return ai.Answer{}, err
+	}
 	out := toSentences(sents, picked)
-	return ai.Answer{Text: ai.JoinSentences(out), Sentences: out, Citations: citations(hits)}
+	return ai.Answer{Text: ai.JoinSentences(out), Sentences: out, Citations: citations(hits)}, nil
 }
 
 func citations(hits []search.Hit) []ai.Citation {

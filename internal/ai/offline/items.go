@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"context"
 	"regexp"
 	"strings"
 
@@ -14,11 +15,15 @@ import (
 // left empty). The owner is the speaker for a commitment, and for a request
 // the person addressed by name, else the next speaker when they accept.
 // Deadlines such as "by Friday" are kept as said and, given a reference
-// time, resolved to a date.
-func ActionItems(segs []ai.Segment, opts ai.ItemOptions) []ai.ActionItem {
+// time, resolved to a date. It returns the context's error if ctx ends
+// first.
+func ActionItems(ctx context.Context, segs []ai.Segment, opts ai.ItemOptions) ([]ai.ActionItem, error) {
 	names := speakerFirstNames(segs)
 	var out []ai.ActionItem
 	for i, seg := range segs {
+		if err := checkpoint(ctx, i); err != nil {
+			return nil, err
+		}
 		for _, s := range text.Sentences(text.Clean(seg.Text)) {
 			s = trimLeadIn(s)
 			if n := len(text.Terms(s)); n < 2 || text.WordCount(s) > maxItemWords {
@@ -51,7 +56,7 @@ func ActionItems(segs []ai.Segment, opts ai.ItemOptions) []ai.ActionItem {
 			out = append(out, item)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // maxItemWords skips rambling sentences: a task someone will act on is
@@ -106,8 +111,8 @@ var titles = wordSet(`mr mrs ms dr prof professor am mp hon the`)
 
 // Decisions finds sentences that record a decision: "we decided", "we
 // agreed", "let's go with", "the decision is".
-func Decisions(segs []ai.Segment) []ai.Item {
-	return matchItems(segs, decisionRE, false)
+func Decisions(ctx context.Context, segs []ai.Segment) ([]ai.Item, error) {
+	return matchItems(ctx, segs, decisionRE, false)
 }
 
 var decisionRE = regexp.MustCompile(`(?i)\b(we(('ve| have)? decided| agreed|'ve agreed| have agreed)|decided to|decision is|agreed (on|to|that)|let's go (with|for)|we('ll| will) go (with|for)|we're going (with|for)|settled on|final decision (?:is|was)|it's decided|we('ll| will) use)\b`)
@@ -115,16 +120,20 @@ var decisionRE = regexp.MustCompile(`(?i)\b(we(('ve| have)? decided| agreed|'ve 
 // Questions finds open questions: substantive questions (at least three
 // content words, not a tag like "right?") that the next speaker does not
 // answer straight away with yes, no or a reason.
-func Questions(segs []ai.Segment) []ai.Item {
+func Questions(ctx context.Context, segs []ai.Segment) ([]ai.Item, error) {
+	found, err := matchItems(ctx, segs, questionRE, true)
+	if err != nil {
+		return nil, err
+	}
 	var out []ai.Item
-	for _, it := range matchItems(segs, questionRE, true) {
+	for _, it := range found {
 		i := it.SegmentIndex
 		if i+1 < len(segs) && answerRE.MatchString(segs[i+1].Text) {
 			continue
 		}
 		out = append(out, it)
 	}
-	return out
+	return out, nil
 }
 
 var (
@@ -134,9 +143,12 @@ var (
 
 // matchItems returns the cleaned sentences of segs that match re; with
 // question set, only sentences with three or more content words count.
-func matchItems(segs []ai.Segment, re *regexp.Regexp, question bool) []ai.Item {
+func matchItems(ctx context.Context, segs []ai.Segment, re *regexp.Regexp, question bool) ([]ai.Item, error) {
 	var out []ai.Item
 	for i, seg := range segs {
+		if err := checkpoint(ctx, i); err != nil {
+			return nil, err
+		}
 		for _, s := range text.Sentences(text.Clean(seg.Text)) {
 			s = trimLeadIn(s)
 			if !re.MatchString(s) || (question && len(text.Terms(s)) < 3) {
@@ -145,5 +157,5 @@ func matchItems(segs []ai.Segment, re *regexp.Regexp, question bool) []ai.Item {
 			out = append(out, ai.Item{Text: s, Speaker: seg.Speaker, SegmentIndex: i})
 		}
 	}
-	return out
+	return out, nil
 }

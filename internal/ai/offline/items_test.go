@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ func TestActionItems(t *testing.T) {
 		{Speaker: "Cara Diaz", Text: "We need to finalize the vendor contract by March 20."},
 		{Speaker: "Ben Jones", Text: "The weather was nice yesterday."},
 	}
-	got := ActionItems(segs, ai.ItemOptions{Reference: ref})
+	got := must(ActionItems(context.Background(), segs, ai.ItemOptions{Reference: ref}))
 	want := []struct {
 		seg       int
 		owner     string
@@ -50,7 +51,7 @@ func TestActionItems(t *testing.T) {
 }
 
 func TestActionItemsWithoutReference(t *testing.T) {
-	got := ActionItems([]ai.Segment{{Speaker: "Al", Text: "I will review the slides by Monday."}}, ai.ItemOptions{})
+	got := must(ActionItems(context.Background(), []ai.Segment{{Speaker: "Al", Text: "I will review the slides by Monday."}}, ai.ItemOptions{}))
 	if len(got) != 1 || got[0].Due != "by Monday" || got[0].DueDate != nil {
 		t.Errorf("got %+v", got)
 	}
@@ -109,7 +110,7 @@ func TestDecisions(t *testing.T) {
 		{Speaker: "C", Text: "I like pizza."},
 		{Speaker: "D", Text: "Okay, we agreed on a price of 25 euros."},
 	}
-	got := Decisions(segs)
+	got := must(Decisions(context.Background(), segs))
 	if len(got) != 3 || got[0].SegmentIndex != 0 || got[1].Speaker != "B" || got[2].SegmentIndex != 3 {
 		t.Errorf("got %+v", got)
 	}
@@ -126,7 +127,7 @@ func TestQuestions(t *testing.T) {
 		{Speaker: "C", Text: "Yes, last week."},
 		{Speaker: "A", Text: "Right?"},
 	}
-	got := Questions(segs)
+	got := must(Questions(context.Background(), segs))
 	if len(got) != 1 || got[0].SegmentIndex != 0 || got[0].Speaker != "A" {
 		t.Errorf("got %+v, want only the unanswered question", got)
 	}
@@ -137,7 +138,7 @@ func TestWhQuestionsAreNotRequests(t *testing.T) {
 		{Speaker: "Ann", Text: "How would you interpret that without a lot of inference?"},
 		{Speaker: "Ann", Text: "Bob, could you send the slides tonight?"},
 	}
-	items := ActionItems(segs, ai.ItemOptions{})
+	items := must(ActionItems(context.Background(), segs, ai.ItemOptions{}))
 	if len(items) != 1 || items[0].SegmentIndex != 1 {
 		t.Fatalf("want only the request to Bob, got %+v", items)
 	}

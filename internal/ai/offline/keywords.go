@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"context"
 	"math"
 	"sort"
 	"strings"
@@ -14,9 +15,10 @@ import (
 // and punctuation; a phrase scores by how often it occurs and how much its
 // words stand out (occurrences weighted by idf over the meeting's turns), and
 // phrases that differ only in inflection ("remote controls") are merged.
-func Keywords(segs []ai.Segment, n int) []ai.Keyword {
+// It returns the context's error if ctx ends first.
+func Keywords(ctx context.Context, segs []ai.Segment, n int) ([]ai.Keyword, error) {
 	if n <= 0 {
-		return nil
+		return nil, nil
 	}
 	type cand struct {
 		phrase string // most frequent surface form
@@ -26,7 +28,10 @@ func Keywords(segs []ai.Segment, n int) []ai.Keyword {
 	}
 	cands := map[string]*cand{}
 	df := map[string]int{}
-	for _, seg := range segs {
+	for i, seg := range segs {
+		if err := checkpoint(ctx, i); err != nil {
+			return nil, err
+		}
 		seen := map[string]bool{}
 		for _, run := range contentRuns(text.Clean(seg.Text)) {
 			for size := 1; size <= 3; size++ {
@@ -52,7 +57,12 @@ func Keywords(segs []ai.Segment, n int) []ai.Keyword {
 	}
 	total := float64(len(segs))
 	var out []ai.Keyword
+	visited := 0
 	for _, c := range cands {
+		if err := checkpoint(ctx, visited); err != nil {
+			return nil, err
+		}
+		visited++
 		if c.count < 2 {
 			continue
 		}
@@ -82,7 +92,7 @@ func Keywords(segs []ai.Segment, n int) []ai.Keyword {
 			out[i].Score /= top
 		}
 	}
-	return out
+	return out, nil
 }
 
 // dropContained keeps the first n phrases that are not a word-subset of a

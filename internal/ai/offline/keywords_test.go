@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"context"
 	"testing"
 
 	"github.com/quorumhq/quorum/internal/ai"
@@ -15,7 +16,7 @@ func TestKeywords(t *testing.T) {
 		{Text: "Lunch is good."},
 		{Text: "Lunch is really good."},
 	}
-	got := Keywords(segs, 3)
+	got := must(Keywords(context.Background(), segs, 3))
 	if len(got) != 3 {
 		t.Fatalf("got %+v", got)
 	}
@@ -28,7 +29,7 @@ func TestKeywords(t *testing.T) {
 	if got[0].Score != 1 || got[2].Score > got[1].Score {
 		t.Errorf("scores not normalized and descending: %+v", got)
 	}
-	if Keywords(segs, 0) != nil {
+	if must(Keywords(context.Background(), segs, 0)) != nil {
 		t.Error("n = 0 should return nothing")
 	}
 }

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strings"
@@ -25,9 +26,12 @@ const minContentTerms = 4
 
 // extractSentences cleans segs[from:to] and splits them into sentences worth
 // quoting, in transcript order.
-func extractSentences(segs []ai.Segment, from, to int) []sentence {
+func extractSentences(ctx context.Context, segs []ai.Segment, from, to int) ([]sentence, error) {
 	var out []sentence
 	for i := from; i < to; i++ {
+		if err := checkpoint(ctx, i-from); err != nil {
+			return nil, err
+		}
 		for _, s := range text.Sentences(text.Clean(segs[i].Text)) {
 			s = trimLeadIn(s)
 			terms := text.Terms(s)
@@ -37,7 +41,7 @@ func extractSentences(segs []ai.Segment, from, to int) []sentence {
 			out = append(out, sentence{text: s, seg: i, speaker: segs[i].Speaker, words: text.WordCount(s), terms: terms})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // leadIns are discourse markers that open spoken sentences but add nothing
@@ -76,9 +80,12 @@ func capitalizeFirst(s string) string {
 
 // weigh fills each sentence's tf-idf vector, the idf taken over sents, and
 // L2-normalizes it.
-func weigh(sents []sentence) {
+func weigh(ctx context.Context, sents []sentence) error {
 	df := map[string]int{}
-	for _, s := range sents {
+	for i, s := range sents {
+		if err := checkpoint(ctx, i); err != nil {
+			return err
+		}
 		seen := map[string]bool{}
 		for _, t := range s.terms {
 			if !seen[t] {
@@ -89,6 +96,9 @@ func weigh(sents []sentence) {
 	}
 	n := float64(len(sents))
 	for i := range sents {
+		if err := checkpoint(ctx, i); err != nil {
+			return err
+		}
 		v := map[string]float64{}
 		for _, t := range sents[i].terms {
 			v[t]++
@@ -107,6 +117,7 @@ func weigh(sents []sentence) {
 		}
 		sents[i].vec = v
 	}
+	return nil
 }
 
 // cosine returns the dot product of two normalized sparse vectors.
@@ -146,14 +157,17 @@ func centroid(sents []sentence) map[string]float64 {
 // maxWords (with 15% slack, so one long sentence does not end the summary
 // early): each pick maximizes lambda*score - (1-lambda)*(similarity to the
 // closest sentence already picked). It returns indices into sents in
-// transcript order.
-func selectMMR(sents []sentence, score []float64, lambda float64, maxWords int) []int {
+// transcript order, or the context's error.
+func selectMMR(ctx context.Context, sents []sentence, score []float64, lambda float64, maxWords int) ([]int, error) {
 	var picked []int
 	used := make([]bool, len(sents))
 	words, limit := 0, maxWords*115/100
 	for words < maxWords {
 		best, bestVal := -1, math.Inf(-1)
 		for i, s := range sents {
+			if err := checkpoint(ctx, i); err != nil {
+				return nil, err
+			}
 			if used[i] || (len(picked) > 0 && words+s.words > limit) {
 				continue
 			}
@@ -176,5 +190,5 @@ func selectMMR(sents []sentence, score []float64, lambda float64, maxWords int) 
 		words += sents[best].words
 	}
 	slices.Sort(picked)
-	return picked
+	return picked, nil
 }

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,18 +14,25 @@ import (
 // sentence is scored by its similarity to the whole meeting and to its own
 // block, so every part of the meeting gets a voice; sentences are then picked
 // by MMR to avoid saying the same thing twice, and kept in meeting order.
-func Summarize(segs []ai.Segment, opts ai.SummaryOptions) ai.Summary {
+// It returns the context's error if ctx ends first.
+func Summarize(ctx context.Context, segs []ai.Segment, opts ai.SummaryOptions) (ai.Summary, error) {
 	maxWords := opts.MaxWords
 	if maxWords <= 0 {
 		maxWords = DefaultSummaryWords
 	}
-	sents := slices.DeleteFunc(extractSentences(segs, 0, len(segs)), func(s sentence) bool {
+	sents, err := extractSentences(ctx, segs, 0, len(segs))
+	if err != nil {
+		return ai.Summary{}, err
+	}
+	sents = slices.DeleteFunc(sents, func(s sentence) bool {
 		return s.words > maxSummarySentenceWords
 	})
 	if len(sents) == 0 {
-		return ai.Summary{}
+		return ai.Summary{}, nil
 	}
-	weigh(sents)
+	if err := weigh(ctx, sents); err != nil {
+		return ai.Summary{}, err
+	}
 	global := centroid(sents)
 	blocks := min(max(maxWords/summaryWordsPerBlock, 1), len(sents))
 	score := make([]float64, len(sents))
@@ -32,12 +40,18 @@ func Summarize(segs []ai.Segment, opts ai.SummaryOptions) ai.Summary {
 		lo, hi := b*len(sents)/blocks, (b+1)*len(sents)/blocks
 		local := centroid(sents[lo:hi])
 		for i := lo; i < hi; i++ {
+			if err := checkpoint(ctx, i); err != nil {
+				return ai.Summary{}, err
+			}
 			s := sents[i]
 			score[i] = globalWeight*cosine(s.vec, global) + (1-globalWeight)*cosine(s.vec, local)
 		}
 	}
-	picked := selectMMR(sents, score, summaryLambda, maxWords)
-	return ai.Summary{Sentences: toSentences(sents, picked), Markdown: summaryMarkdown(sents, picked)}
+	picked, err := selectMMR(ctx, sents, score, summaryLambda, maxWords)
+	if err != nil {
+		return ai.Summary{}, err
+	}
+	return ai.Summary{Sentences: toSentences(sents, picked), Markdown: summaryMarkdown(sents, picked)}, nil
 }
 
 // Summary scoring knobs, tuned on QMSum train.

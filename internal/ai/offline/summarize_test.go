@@ -29,7 +29,7 @@ func launchMeeting() []ai.Segment {
 
 func TestSummarize(t *testing.T) {
 	segs := launchMeeting()
-	s := Summarize(segs, ai.SummaryOptions{MaxWords: 40})
+	s := must(Summarize(context.Background(), segs, ai.SummaryOptions{MaxWords: 40}))
 	if len(s.Sentences) < 2 {
 		t.Fatalf("summary too short: %+v", s)
 	}
@@ -63,14 +63,14 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestSummarizeEmpty(t *testing.T) {
-	if s := Summarize([]ai.Segment{{Text: "Um . OK ."}}, ai.SummaryOptions{}); len(s.Sentences) != 0 || s.Markdown != "" {
+	if s := must(Summarize(context.Background(), []ai.Segment{{Text: "Um . OK ."}}, ai.SummaryOptions{})); len(s.Sentences) != 0 || s.Markdown != "" {
 		t.Errorf("got %+v", s)
 	}
 }
 
 func TestAnswer(t *testing.T) {
 	segs := launchMeeting()
-	a := Answer(segs, "What did the group decide about the casing material?", ai.AnswerOptions{MaxWords: 30})
+	a := must(Answer(context.Background(), segs, "What did the group decide about the casing material?", ai.AnswerOptions{MaxWords: 30}))
 	if !strings.Contains(strings.ToLower(a.Text), "rubber") {
 		t.Errorf("answer misses the casing: %q", a.Text)
 	}
@@ -84,7 +84,7 @@ func TestAnswer(t *testing.T) {
 	if text.WordCount(a.Text) > 30*115/100 {
 		t.Errorf("answer has %d words, cap 30", text.WordCount(a.Text))
 	}
-	if empty := Answer(segs, "xylophone", ai.AnswerOptions{}); empty.Text != "" || len(empty.Citations) != 0 {
+	if empty := must(Answer(context.Background(), segs, "xylophone", ai.AnswerOptions{})); empty.Text != "" || len(empty.Citations) != 0 {
 		t.Errorf("unanswerable question got %+v", empty)
 	}
 }

@@ -129,6 +129,7 @@ func (s *Surface) Fail(ctx context.Context, err error) *Error {
 		fault.KindUnauthorized: http.StatusUnauthorized,
 		fault.KindTooLarge:     http.StatusRequestEntityTooLarge,
 		fault.KindRateLimited:  http.StatusTooManyRequests,
+		fault.KindUnavailable:  http.StatusServiceUnavailable,
 	}[fe.Kind]
 	if status == 0 {
 		status = http.StatusInternalServerError
