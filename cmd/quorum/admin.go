@@ -205,7 +205,7 @@ func resolveOrg(ctx context.Context, a *app.App, ref string) (int64, error) {
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		return id, nil
 	}
-	o, err := a.Identities.Store().OrgByUUID(ctx, ref)
+	o, err := a.Identities.OrgByUUID(ctx, ref)
 	if err != nil {
 		return 0, fmt.Errorf("organization %q: %w", ref, err)
 	}

@@ -127,6 +127,9 @@ func New(d Deps) *Server {
 	})
 	h := rest.Chain(mux,
 		rest.RequestIDs,
+		// No proxy is trusted to name the client until the configuration
+		// lists them.
+		rest.ClientAddrs(nil),
 		rest.NoSniff,
 		rest.CleanPath,
 		t.table.Resolve,

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -40,6 +42,7 @@ type authorizeOutput struct {
 	Location      string `header:"Location"`
 	ContentType   string `header:"Content-Type"`
 	CacheControl  string `header:"Cache-Control"`
+	RetryAfter    string `header:"Retry-After"`
 	FrameOptions  string `header:"X-Frame-Options"`
 	ContentPolicy string `header:"Content-Security-Policy"`
 	Body          []byte
@@ -137,7 +140,7 @@ func (h *Handler) authorizeSubmit(ctx context.Context, in *authorizePostInput) (
 	if q.LoginHint != "" {
 		email = q.LoginHint
 	}
-	user, err := h.Identities.Authenticate(ctx, email, form.Get("password"))
+	user, err := h.OAuth.Login(ctx, app, email, form.Get("password"), rest.ClientAddr(ctx))
 	if err != nil {
 		return h.retryForm(ctx, err, app, scopes, q, email)
 	}
@@ -155,10 +158,17 @@ func (h *Handler) retryForm(ctx context.Context, err error, app identity.App, sc
 		return nil, err
 	}
 	status := http.StatusUnauthorized
-	if fe.Kind == fault.KindForbidden {
+	switch fe.Kind {
+	case fault.KindForbidden:
 		status = http.StatusForbidden
+	case fault.KindRateLimited:
+		status = http.StatusTooManyRequests
 	}
-	return page(status, withCSRF(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: email, LockEmail: q.LoginHint != "", Error: fe.Message}))
+	out, err := page(status, withCSRF(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: email, LockEmail: q.LoginHint != "", Error: fe.Message}))
+	if err == nil && fe.RetryAfter > 0 {
+		out.RetryAfter = strconv.Itoa(int((fe.RetryAfter + time.Second - 1) / time.Second))
+	}
+	return out, err
 }
 
 // authorizeFailure redirects errors back to the client when the redirect

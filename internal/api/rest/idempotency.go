@@ -144,59 +144,81 @@ type storedResponse struct {
 func (m *Idempotency) begin(ctx context.Context, s *Surface, scope, key, hash string) (*storedResponse, error) {
 	now := m.now()
 	for attempt := 0; attempt < 2; attempt++ {
-		_, err := m.db.W.ExecContext(ctx, m.db.Rebind(`INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, created_at, expires_at)
-			VALUES (?, ?, ?, 0, ?, ?)`), scope, key, hash, now, now.Add(IdempotencyWindow))
-		if err == nil {
+		claimed, err := m.claim(ctx, scope, key, hash, now)
+		if err != nil {
+			return nil, err
+		}
+		if claimed {
 			return nil, nil
 		}
-		if !store.IsUniqueViolation(err) {
-			return nil, fmt.Errorf("claim idempotency key: %w", err)
-		}
-		var (
-			storedHash, contentType string
-			status                  int
-			body                    []byte
-			expires                 time.Time
-		)
-		err = m.db.W.QueryRowContext(ctx, m.db.Rebind(`SELECT request_hash, status, content_type, body, expires_at
-			FROM idempotency_keys WHERE scope = ? AND idem_key = ?`), scope, key).Scan(&storedHash, &status, &contentType, &body, &expires)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // released between our insert and select
-		}
+		stored, storedHash, found, err := m.load(ctx, scope, key)
 		if err != nil {
-			return nil, fmt.Errorf("load idempotency key: %w", err)
+			return nil, err
 		}
-		if !now.Before(expires) {
-			if _, err := m.db.W.ExecContext(ctx, m.db.Rebind(`DELETE FROM idempotency_keys WHERE scope = ? AND idem_key = ? AND expires_at <= ?`),
-				scope, key, now); err != nil {
-				return nil, fmt.Errorf("expire idempotency key: %w", err)
-			}
-			continue
+		if !found {
+			continue // released between our claim and this read
 		}
 		if storedHash != hash {
 			return nil, s.Error(ctx, http.StatusUnprocessableEntity, "idempotency_key_reused",
 				"this Idempotency-Key was used with a different request", nil)
 		}
-		if status == 0 {
+		if stored.status == 0 {
 			e := s.Error(ctx, http.StatusConflict, "conflict", "a request with this Idempotency-Key is still in progress", nil)
 			e.RetryAfter = 1
 			return nil, e
 		}
-		return &storedResponse{status: status, contentType: contentType, body: body}, nil
+		return stored, nil
 	}
 	return nil, errors.New("idempotency key kept changing")
 }
 
+// claim takes a key for one request in a single conditional write: a new
+// key, or one whose window has passed. Of concurrent requests with the
+// same key exactly one claims it; it reports false for the others.
+func (m *Idempotency) claim(ctx context.Context, scope, key, hash string, now time.Time) (bool, error) {
+	res, err := m.db.W.ExecContext(ctx, m.db.Rebind(`INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, created_at, expires_at)
+		VALUES (?, ?, ?, 0, ?, ?)
+		ON CONFLICT (scope, idem_key) DO UPDATE SET request_hash = excluded.request_hash, status = 0, content_type = '', body = NULL,
+			created_at = excluded.created_at, expires_at = excluded.expires_at
+		WHERE idempotency_keys.expires_at <= ?`), scope, key, hash, now, now.Add(IdempotencyWindow), now)
+	if err != nil {
+		return false, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	return n == 1, nil
+}
+
+// load reads a key's request hash and response (status 0 while the
+// request runs).
+func (m *Idempotency) load(ctx context.Context, scope, key string) (*storedResponse, string, bool, error) {
+	var r storedResponse
+	var hash string
+	err := m.db.W.QueryRowContext(ctx, m.db.Rebind(`SELECT request_hash, status, content_type, body
+		FROM idempotency_keys WHERE scope = ? AND idem_key = ?`), scope, key).Scan(&hash, &r.status, &r.contentType, &r.body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", false, nil
+	}
+	if err != nil {
+		return nil, "", false, fmt.Errorf("load idempotency key: %w", err)
+	}
+	return &r, hash, true, nil
+}
+
+// finish stores the response of the request holding the key.
 func (m *Idempotency) finish(ctx context.Context, scope, key string, status int, contentType string, body []byte) {
 	_, err := m.db.W.ExecContext(ctx, m.db.Rebind(`UPDATE idempotency_keys SET status = ?, content_type = ?, body = ?
-		WHERE scope = ? AND idem_key = ?`), status, contentType, body, scope, key)
+		WHERE scope = ? AND idem_key = ? AND status = 0`), status, contentType, body, scope, key)
 	if err != nil {
 		m.logger.ErrorContext(ctx, "store idempotent response", "request_id", RequestID(ctx), "error", err)
 	}
 }
 
+// release gives up the key of a request that did not complete.
 func (m *Idempotency) release(ctx context.Context, scope, key string) {
-	_, err := m.db.W.ExecContext(ctx, m.db.Rebind(`DELETE FROM idempotency_keys WHERE scope = ? AND idem_key = ?`), scope, key)
+	_, err := m.db.W.ExecContext(ctx, m.db.Rebind(`DELETE FROM idempotency_keys WHERE scope = ? AND idem_key = ? AND status = 0`), scope, key)
 	if err != nil {
 		m.logger.ErrorContext(ctx, "release idempotency key", "request_id", RequestID(ctx), "error", err)
 	}
