@@ -206,7 +206,7 @@ func (e *testEnv) deliveryStatus(tn tenant, eventID string) Status {
 
 func (e *testEnv) appEnabled(tn tenant) bool {
 	e.t.Helper()
-	a, err := e.ids.Store().AppByID(context.Background(), tn.app.ID)
+	a, err := e.ids.App(context.Background(), tn.admin)
 	if err != nil {
 		e.t.Fatal(err)
 	}
