@@ -31,21 +31,14 @@ func submitLogin(t *testing.T, hc *http.Client, e *env, f fixture, email, passwo
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := noFollow.Get(e.client().AuthorizationURL(f.app, client.AuthorizeParams{State: "t"}))
 	require.NoError(t, err)
-	_, _ = io.Copy(io.Discard, resp.Body)
+	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	form := url.Values{"client_id": {f.app.ClientID}, "redirect_uri": {f.app.RedirectURI}, "response_type": {"code"}, "state": {"t"},
-		"decision": {"allow"}, "email": {email}, "password": {password}}
-	var csrf *http.Cookie
-	for _, ck := range resp.Cookies() {
-		if ck.Name == "quorum_csrf" {
-			csrf = ck
-			form.Set("csrf_token", ck.Value)
-		}
-	}
+		"decision": {"allow"}, "email": {email}, "password": {password}, "csrf_token": {csrfToken(t, page)}}
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/oauth2/authorize", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if csrf != nil {
-		req.AddCookie(csrf)
+	for _, ck := range resp.Cookies() {
+		req.AddCookie(ck)
 	}
 	resp, err = noFollow.Do(req)
 	require.NoError(t, err)

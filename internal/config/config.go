@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"sort"
@@ -53,6 +54,9 @@ type Config struct {
 	// WebhookConcurrency caps the deliveries in flight to one subscription
 	// on one replica.
 	WebhookConcurrency int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the real client.
+	TrustedProxies []netip.Prefix
 }
 
 type setting struct {
@@ -175,6 +179,21 @@ var settings = []setting{
 		c.WebhookConcurrency = n
 		return nil
 	}},
+	{"trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (login throttling keys on it)",
+		func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, f := range strings.Split(v, ",") {
+				if f = strings.TrimSpace(f); f == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(f)
+				if err != nil {
+					return fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", f)
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
+			return nil
+		}},
 }
 
 func str(field func(*Config) *string) func(*Config, string) error {

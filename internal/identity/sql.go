@@ -18,10 +18,8 @@ type sqlStore struct {
 	db *store.DB
 }
 
-func (s sqlStore) q(query string) string { return s.db.Rebind(query) }
-
 func (s sqlStore) insertOrg(ctx context.Context, tx *sql.Tx, o *Org) error {
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO organizations (uuid, name, created_at) VALUES (?, ?, ?) RETURNING id`),
+	err := s.db.TxQueryRow(ctx, tx, `INSERT INTO organizations (uuid, name, created_at) VALUES (?, ?, ?) RETURNING id`,
 		o.UUID, o.Name, o.CreatedAt).Scan(&o.ID)
 	if err != nil {
 		return fmt.Errorf("insert organization: %w", err)
@@ -41,7 +39,7 @@ func (s sqlStore) orgByUUID(ctx context.Context, id string) (Org, error) {
 
 func (s sqlStore) org(ctx context.Context, where string, arg any) (Org, error) {
 	var o Org
-	err := s.db.R.QueryRowContext(ctx, s.q(`SELECT id, uuid, name, created_at FROM organizations WHERE `+where), arg).
+	err := s.db.QueryRow(ctx, `SELECT id, uuid, name, created_at FROM organizations WHERE `+where, arg).
 		Scan(&o.ID, &o.UUID, &o.Name, &o.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Org{}, fault.NotFound("organization")
@@ -68,8 +66,8 @@ func (s sqlStore) insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordH
 	if passwordHash != "" {
 		hash = passwordHash
 	}
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users (uuid, email, name, password_hash, given_name, family_name, email_verified, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+	err := s.db.TxQueryRow(ctx, tx, `INSERT INTO users (uuid, email, name, password_hash, given_name, family_name, email_verified, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		u.UUID, u.Email, u.Name, hash, u.GivenName, u.FamilyName, u.EmailVerified, u.CreatedAt, u.UpdatedAt).Scan(&u.ID)
 	if store.IsUniqueViolation(err) {
 		return fault.Conflict("resource_already_exists", "a user with email %s already exists", u.Email)
@@ -81,7 +79,7 @@ func (s sqlStore) insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordH
 }
 
 func (s sqlStore) insertMembership(ctx context.Context, tx *sql.Tx, orgID, userID int64, role Role, now time.Time) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)`),
+	_, err := s.db.TxExec(ctx, tx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)`,
 		orgID, userID, string(role), now)
 	if err != nil {
 		return fmt.Errorf("insert membership of user %d in org %d: %w", userID, orgID, err)
@@ -91,7 +89,7 @@ func (s sqlStore) insertMembership(ctx context.Context, tx *sql.Tx, orgID, userI
 
 // user loads a user by id.
 func (s sqlStore) user(ctx context.Context, id int64) (User, error) {
-	u, _, err := scanUser(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
+	u, _, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fault.NotFound("user")
 	}
@@ -103,7 +101,7 @@ func (s sqlStore) user(ctx context.Context, id int64) (User, error) {
 
 // userByEmail loads a user and its password hash by normalized email.
 func (s sqlStore) userByEmail(ctx context.Context, email string) (User, string, error) {
-	u, hash, err := scanUser(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE email = ?`), email))
+	u, hash, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, "", fault.NotFound("user")
 	}
@@ -115,9 +113,9 @@ func (s sqlStore) userByEmail(ctx context.Context, email string) (User, string, 
 
 // memberships lists a user's organizations, oldest first.
 func (s sqlStore) memberships(ctx context.Context, userID int64) ([]Membership, error) {
-	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT o.id, o.uuid, o.name, o.created_at, m.role
+	rows, err := s.db.Query(ctx, `SELECT o.id, o.uuid, o.name, o.created_at, m.role
 		FROM memberships m JOIN organizations o ON o.id = m.org_id
-		WHERE m.user_id = ? ORDER BY m.created_at, o.id`), userID)
+		WHERE m.user_id = ? ORDER BY m.created_at, o.id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list memberships of user %d: %w", userID, err)
 	}
@@ -166,16 +164,16 @@ func scanApp(row interface{ Scan(...any) error }) (App, error) {
 func (s sqlStore) insertApp(ctx context.Context, tx *sql.Tx, a *App) error {
 	redirects, _ := json.Marshal(a.RedirectURIs)
 	scopes, _ := json.Marshal(a.Scopes)
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO apps (uuid, client_id, name, company_name, primary_contact_email, status,
+	err := s.db.TxQueryRow(ctx, tx, `INSERT INTO apps (uuid, client_id, name, company_name, primary_contact_email, status,
 		webhook_enabled, redirect_uris, scopes, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.UUID, a.ClientID, a.Name, a.CompanyName, a.PrimaryContactEmail, string(a.Status), a.WebhookEnabled,
 		string(redirects), string(scopes), a.CreatedAt, a.UpdatedAt).Scan(&a.ID)
 	if err != nil {
 		return fmt.Errorf("insert app %s: %w", a.Name, err)
 	}
 	for _, orgID := range a.OrgIDs {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO app_orgs (app_id, org_id) VALUES (?, ?)`), a.ID, orgID); err != nil {
+		if _, err := s.db.TxExec(ctx, tx, `INSERT INTO app_orgs (app_id, org_id) VALUES (?, ?)`, a.ID, orgID); err != nil {
 			return fmt.Errorf("link app %d to org %d: %w", a.ID, orgID, err)
 		}
 	}
@@ -183,7 +181,7 @@ func (s sqlStore) insertApp(ctx context.Context, tx *sql.Tx, a *App) error {
 }
 
 func (s sqlStore) insertCredential(ctx context.Context, tx *sql.Tx, appID int64, kind CredentialKind, hash, hint string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO app_credentials (app_id, kind, secret_hash, hint, created_at) VALUES (?, ?, ?, ?, ?)`),
+	_, err := s.db.TxExec(ctx, tx, `INSERT INTO app_credentials (app_id, kind, secret_hash, hint, created_at) VALUES (?, ?, ?, ?, ?)`,
 		appID, string(kind), hash, hint, now)
 	if err != nil {
 		return fmt.Errorf("insert %s of app %d: %w", kind, appID, err)
@@ -192,14 +190,14 @@ func (s sqlStore) insertCredential(ctx context.Context, tx *sql.Tx, appID int64,
 }
 
 func (s sqlStore) app(ctx context.Context, where string, arg any) (App, error) {
-	a, err := scanApp(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+appColumns+` FROM apps WHERE `+where), arg))
+	a, err := scanApp(s.db.QueryRow(ctx, `SELECT `+appColumns+` FROM apps WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return App{}, fault.NotFound("app")
 	}
 	if err != nil {
 		return App{}, fmt.Errorf("load app: %w", err)
 	}
-	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT org_id FROM app_orgs WHERE app_id = ? ORDER BY org_id`), a.ID)
+	rows, err := s.db.Query(ctx, `SELECT org_id FROM app_orgs WHERE app_id = ? ORDER BY org_id`, a.ID)
 	if err != nil {
 		return App{}, fmt.Errorf("load orgs of app %d: %w", a.ID, err)
 	}
@@ -229,8 +227,8 @@ func (s sqlStore) appByClientID(ctx context.Context, clientID string) (App, erro
 func (s sqlStore) credentialOwner(ctx context.Context, kind CredentialKind, hash string, now time.Time) (int64, string, AppStatus, error) {
 	var appID int64
 	var stored, status string
-	err := s.db.R.QueryRowContext(ctx, s.q(`SELECT c.app_id, c.secret_hash, a.status FROM app_credentials c JOIN apps a ON a.id = c.app_id
-		WHERE c.kind = ? AND c.secret_hash = ? AND (c.expires_at IS NULL OR c.expires_at > ?)`), string(kind), hash, now).
+	err := s.db.QueryRow(ctx, `SELECT c.app_id, c.secret_hash, a.status FROM app_credentials c JOIN apps a ON a.id = c.app_id
+		WHERE c.kind = ? AND c.secret_hash = ? AND (c.expires_at IS NULL OR c.expires_at > ?)`, string(kind), hash, now).
 		Scan(&appID, &stored, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, "", "", fault.NotFound("credential")
@@ -244,8 +242,8 @@ func (s sqlStore) credentialOwner(ctx context.Context, kind CredentialKind, hash
 // credentialHashes returns the live hashes of one kind of an app's
 // credentials.
 func (s sqlStore) credentialHashes(ctx context.Context, appID int64, kind CredentialKind, now time.Time) ([]string, error) {
-	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT secret_hash FROM app_credentials
-		WHERE app_id = ? AND kind = ? AND (expires_at IS NULL OR expires_at > ?)`), appID, string(kind), now)
+	rows, err := s.db.Query(ctx, `SELECT secret_hash FROM app_credentials
+		WHERE app_id = ? AND kind = ? AND (expires_at IS NULL OR expires_at > ?)`, appID, string(kind), now)
 	if err != nil {
 		return nil, fmt.Errorf("load %s of app %d: %w", kind, appID, err)
 	}
@@ -277,8 +275,8 @@ func (s sqlStore) updateApp(ctx context.Context, a *App) error {
 	if a.DefaultToolkitID != "" {
 		toolkit = a.DefaultToolkitID
 	}
-	_, err := s.db.W.ExecContext(ctx, s.q(`UPDATE apps SET name = ?, description = ?, slug = ?, status = ?, webhook_url = ?,
-		webhook_enabled = ?, webhook_filter = ?, default_toolkit_id = ?, provision_users = ?, updated_at = ? WHERE id = ?`),
+	_, err := s.db.Exec(ctx, `UPDATE apps SET name = ?, description = ?, slug = ?, status = ?, webhook_url = ?,
+		webhook_enabled = ?, webhook_filter = ?, default_toolkit_id = ?, provision_users = ?, updated_at = ? WHERE id = ?`,
 		a.Name, a.Description, slug, string(a.Status), webhookURL, a.WebhookEnabled, filter, toolkit, a.ProvisionUsers, a.UpdatedAt, a.ID)
 	if store.IsUniqueViolation(err) {
 		return fault.Conflict("resource_already_exists", "slug %q is taken", a.Slug)
@@ -291,7 +289,7 @@ func (s sqlStore) updateApp(ctx context.Context, a *App) error {
 
 // linkApp links an app to an organization; linking twice is a no-op.
 func (s sqlStore) linkApp(ctx context.Context, appID, orgID int64) error {
-	_, err := s.db.W.ExecContext(ctx, s.q(`INSERT INTO app_orgs (app_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), appID, orgID)
+	_, err := s.db.Exec(ctx, `INSERT INTO app_orgs (app_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, appID, orgID)
 	if err != nil {
 		return fmt.Errorf("link app %d to org %d: %w", appID, orgID, err)
 	}
@@ -302,9 +300,9 @@ func (s sqlStore) linkApp(ctx context.Context, appID, orgID int64) error {
 func (s sqlStore) membership(ctx context.Context, userID, orgID int64) (Membership, error) {
 	var m Membership
 	var role string
-	err := s.db.R.QueryRowContext(ctx, s.q(`SELECT o.id, o.uuid, o.name, o.created_at, m.role
+	err := s.db.QueryRow(ctx, `SELECT o.id, o.uuid, o.name, o.created_at, m.role
 		FROM memberships m JOIN organizations o ON o.id = m.org_id
-		WHERE m.user_id = ? AND m.org_id = ?`), userID, orgID).
+		WHERE m.user_id = ? AND m.org_id = ?`, userID, orgID).
 		Scan(&m.Org.ID, &m.Org.UUID, &m.Org.Name, &m.Org.CreatedAt, &role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Membership{}, fault.NotFound("membership")
@@ -320,8 +318,8 @@ func (s sqlStore) membership(ctx context.Context, userID, orgID int64) (Membersh
 // this public uuid.
 func (s sqlStore) appLinkedToOrg(ctx context.Context, appID int64, orgUUID string) (bool, error) {
 	var n int
-	err := s.db.R.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM app_orgs ao JOIN organizations o ON o.id = ao.org_id
-		WHERE ao.app_id = ? AND o.uuid = ?`), appID, orgUUID).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM app_orgs ao JOIN organizations o ON o.id = ao.org_id
+		WHERE ao.app_id = ? AND o.uuid = ?`, appID, orgUUID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("check workspace of app %d: %w", appID, err)
 	}
