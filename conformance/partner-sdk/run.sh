@@ -70,6 +70,8 @@ export QUORUM_DATA_DIR="$tmp/data"
 export QUORUM_ADDR="127.0.0.1:$port"
 export QUORUM_PUBLIC_URL="$base"
 export QUORUM_LOG_FORMAT=json
+# The webhook test's receiver listens on 127.0.0.1.
+export QUORUM_ALLOW_PRIVATE_URLS=true
 say "quorum serve on $base"
 "$tmp/quorum" serve >"$server_log" 2>&1 &
 server_pid=$!
@@ -109,6 +111,17 @@ client_id="$(jget client_id "$app_json")"
 client_secret="$(jget client_secret "$app_json")"
 api_key="$(jget api_key "$app_json")"
 
+# A separate organization and app for test/webhooks.test.js, whose deliveries the other tests'
+# changes to their own app's webhook settings cannot filter or pause.
+wh_org_json="$(q admin org create --name "Conformance Webhook Org" --json)"
+wh_org_id="$(jget id "$wh_org_json")"
+wh_org_uuid="$(jget uuid "$wh_org_json")"
+wh_app_json="$(q admin app create --org "$wh_org_id" --name "Conformance Webhook App" --redirect-uri "$redirect_uri" --json)"
+wh_client_id="$(jget client_id "$wh_app_json")"
+wh_api_key="$(jget api_key "$wh_app_json")"
+wh_cloud_api_key="$(jget cloud_api_key "$wh_app_json")"
+wh_secret="$(jget webhook_secret "$wh_app_json")"
+
 token_json="$(q admin token create --client-id "$client_id" --user "$user_email" "${scope_args[@]}" --json)"
 cli_access_token="$(jget access_token "$token_json")"
 cli_refresh_token="$(jget refresh_token "$token_json")"
@@ -118,6 +131,8 @@ content_token="$(jget access_token "$(q admin token create --client-id "$client_
 other_app_json="$(q admin app create --org "$org_id" --name "Conformance Other App" --redirect-uri "$redirect_uri" --json)"
 other_app_token="$(jget access_token "$(q admin token create --client-id "$(jget client_id "$other_app_json")" --user "$user_email" \
   "${content_scope_args[@]}" --json)")"
+other_app_api_key="$(jget api_key "$other_app_json")"
+other_app_secret="$(jget webhook_secret "$other_app_json")"
 
 # ---- 6. Run the suite under Node 22 ----
 say "node $("$NODE" --version) --test"
@@ -143,6 +158,13 @@ env \
   PSDK_CLOUD_API_KEY="$cloud_api_key" \
   PSDK_CONTENT_ACCESS_TOKEN="$content_token" \
   PSDK_OTHER_APP_ACCESS_TOKEN="$other_app_token" \
+  PSDK_OTHER_APP_API_KEY="$other_app_api_key" \
+  PSDK_OTHER_APP_WEBHOOK_SECRET="$other_app_secret" \
+  PSDK_WH_ORG_UUID="$wh_org_uuid" \
+  PSDK_WH_CLIENT_ID="$wh_client_id" \
+  PSDK_WH_API_KEY="$wh_api_key" \
+  PSDK_WH_CLOUD_API_KEY="$wh_cloud_api_key" \
+  PSDK_WH_SECRET="$wh_secret" \
   timeout 150 "$NODE" --test --test-reporter=spec --test-timeout=60000 test/*.test.js
 rc=$?
 set -e

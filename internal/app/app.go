@@ -30,7 +30,9 @@ import (
 	"github.com/quorumhq/quorum/internal/mail"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/secret"
 	"github.com/quorumhq/quorum/internal/store"
+	"github.com/quorumhq/quorum/internal/webhook"
 )
 
 // Version is the build's version, set with -ldflags at release time.
@@ -52,8 +54,17 @@ type App struct {
 	Blobs      *blob.Bucket
 	Documents  *contextdoc.Service
 	Chat       *chat.Service
+	Webhooks   *webhook.Service
 	Jobs       *jobs.Queue
 	server     *api.Server
+}
+
+// webhookTiming sets how long a webhook delivery may be overdue (or an
+// event not fanned out) before the periodic sweep takes its job for lost and
+// queues a new one, and how often the sweep runs. Tests that kill a server
+// shorten both.
+var webhookTiming = struct{ staleAfter, sweepEvery time.Duration }{
+	staleAfter: webhook.DefaultStaleAfter, sweepEvery: webhook.DefaultSweepEvery,
 }
 
 // jobTiming bounds one run of each job kind (the workers' own timeouts; the
@@ -69,7 +80,7 @@ var jobTiming = struct{ index, purge, context, chat, rescueAfter time.Duration }
 	purge:       purgeTimeout,
 	context:     contextdoc.JobTimeout,
 	chat:        chat.JobTimeout,
-	rescueAfter: max(index.JobTimeout, purgeTimeout, contextdoc.JobTimeout, chat.JobTimeout) + 15*time.Second,
+	rescueAfter: max(index.JobTimeout, purgeTimeout, webhook.JobTimeout, contextdoc.JobTimeout, chat.JobTimeout) + 15*time.Second,
 }
 
 // Open connects to the database, applies migrations and builds every
@@ -104,6 +115,14 @@ func (a *App) init(ctx context.Context) error {
 		return fmt.Errorf("QUORUM_BLOB_URL: %w", err)
 	}
 	a.Blobs = blobs
+	key, err := secret.LoadKey(a.Config.SecretKey, a.Config.DataDir)
+	if err != nil {
+		return fmt.Errorf("QUORUM_SECRET_KEY: %w", err)
+	}
+	box, err := secret.NewBox(key)
+	if err != nil {
+		return fmt.Errorf("QUORUM_SECRET_KEY: %w", err)
+	}
 	a.Identities = identity.NewService(a.DB, a.Config.AllowPrivateURLs)
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
 	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
@@ -115,6 +134,7 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, indexWorker)
 	summaryWorker := &insight.SummaryWorker{}
 	river.AddWorker(workers, summaryWorker)
+	webhookWorkers := webhook.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
 	}, logger: a.Logger, timeout: jobTiming.purge})
@@ -127,7 +147,7 @@ func (a *App) init(ctx context.Context) error {
 		Workers:    workers,
 		MaxWorkers: a.Config.Workers,
 		InsertOnly: a.Config.Workers == 0,
-		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true),
+		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery),
 			jobs.Every(10*time.Minute, chat.ExpireArgs{}, nil, true)},
 		JobTimeout:           max(jobTiming.index, jobTiming.purge),
 		RescueStuckJobsAfter: jobTiming.rescueAfter,
@@ -140,6 +160,11 @@ func (a *App) init(ctx context.Context) error {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	a.Jobs = q
+	a.Webhooks = webhook.NewService(webhook.Config{DB: a.DB, Queue: q, Box: box, Logger: a.Logger,
+		AllowPrivateURLs: a.Config.AllowPrivateURLs, RetrySchedule: a.Config.WebhookRetrySchedule,
+		Concurrency: a.Config.WebhookConcurrency, StaleAfter: webhookTiming.staleAfter, SweepEvery: webhookTiming.sweepEvery})
+	webhookWorkers.Bind(a.Webhooks)
+	a.Identities.SetWebhookSecrets(a.Webhooks)
 	// The hook reads a.Index and a.Insight when a transcript changes, after
 	// they exist: the new transcript is indexed and summarized in the
 	// background, so a summary request reads a stored result.
@@ -148,7 +173,7 @@ func (a *App) init(ctx context.Context) error {
 			return err
 		}
 		return a.Insight.EnqueueSummary(ctx, tx, orgID, meetingID)
-	})
+	}, a.Webhooks)
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
 	indexWorker.Service = a.Index
 	eng, chatModel, model, err := engine(a.Config)
@@ -157,18 +182,19 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Insight = insight.NewService(insight.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Index: a.Index, Engine: eng,
 		Model: model, Timeout: a.Config.AITimeout, Logger: a.Logger})
+	a.Insight.SetEvents(a.Webhooks)
 	summaryWorker.Service = a.Insight
-	a.Actions = actionitem.NewService(a.DB)
+	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks)
 	// Until meeting roles exist, every caller of a meeting's organization
 	// may read and edit it (see contextdoc.Access).
 	access := contextdoc.OrgAccess{Meetings: a.Meetings}
 	a.Documents = contextdoc.NewService(contextdoc.Config{DB: a.DB, Queue: q, Blobs: a.Blobs, Access: access, Index: a.Index,
-		Logger: a.Logger, JobTimeout: jobTiming.context})
+		Events: a.Webhooks, Logger: a.Logger, JobTimeout: jobTiming.context})
 	contextWorker.Service = a.Documents
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions, Documents: a.Documents,
 		Engine: eng, Chat: chatModel, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
 	a.Chat = chat.NewService(chat.Config{DB: a.DB, Queue: q, Access: access, Documents: a.Documents,
-		Assistant: chat.Agent{Agent: a.Agent, Insight: a.Insight}, Logger: a.Logger, JobTimeout: jobTiming.chat})
+		Assistant: chat.Agent{Agent: a.Agent, Insight: a.Insight}, Events: a.Webhooks, Logger: a.Logger, JobTimeout: jobTiming.chat})
 	turnWorker.Service, expireWorker.Service = a.Chat, a.Chat
 	// The login form's CSRF key only has to outlive a form on the screen.
 	csrfKey := make([]byte, 32)
@@ -179,7 +205,7 @@ func (a *App) init(ctx context.Context) error {
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, Documents: a.Documents, Chat: a.Chat, Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Documents: a.Documents, Chat: a.Chat, Ready: a.Ready,
 	})
 	return nil
 }

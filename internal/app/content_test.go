@@ -353,3 +353,70 @@ func TestContentTenantMatrix(t *testing.T) {
 		require.Equal(t, 1, detail.Turns[0].SequenceNumber)
 	})
 }
+
+// TestContentWebhooks: context documents and chat sessions announce
+// themselves to the app that owns them, and to no other app, with the
+// payloads of the Partner catalogue.
+func TestContentWebhooks(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		h, other := newHook(t), newHook(t)
+		f, _ := webhookFixture(t, e, "wes@example.com", h)
+		m := e.meetingOf(f, "Launch")
+		pc := partnerAs(t, e, f.app.ClientID, f.user, contentScopes)
+		// A second app of the organization with a webhook of its own.
+		_, creds, err := e.app.Identities.CreateApp(ctx, identity.NewApp{OrgID: f.org.ID, Name: "Second app",
+			RedirectURIs: []string{"http://127.0.0.1:9/callback"}})
+		require.NoError(t, err)
+		url := other.URL + "/hooks"
+		_, err = e.client(client.WithAPIKey(creds.APIKey, "")).UpdateApp(ctx, client.AppUpdate{WebhookURL: &url})
+		require.NoError(t, err)
+
+		d, err := pc.UploadContextDocument(ctx, m.UUID, client.ContextUpload{Data: []byte("Call Ann at ann@example.com, key AKIAIOSFODNN7EXAMPLE."),
+			SourceFormat: "txt", Title: "Contacts"})
+		require.NoError(t, err)
+		waitUntil(t, 30*time.Second, "meeting.context.processed", func() bool { return len(h.ofType("meeting.context.processed")) == 1 })
+		created := h.ofType("meeting.context.created")[0]
+		require.Equal(t, d.ID, created.Envelope.Data["context_id"])
+		require.Equal(t, "Contacts", created.Envelope.Data["title"])
+		require.Equal(t, f.org.UUID, created.Envelope.Data["workspace_id"])
+		processed := h.ofType("meeting.context.processed")[0]
+		require.NoError(t, client.VerifyContioSignature(f.webhookSecret, processed.Body, processed.Signature))
+		require.Equal(t, m.UUID, processed.Envelope.Data["meeting_id"])
+		rep := processed.Envelope.Data["sanitization_report"].(map[string]any)
+		require.Equal(t, true, rep["pii_detected"])
+		require.Equal(t, true, rep["secrets_detected"])
+		require.Equal(t, false, rep["formula_escaped"])
+		require.ElementsMatch(t, []any{map[string]any{"type": "api_key", "count": float64(1)}, map[string]any{"type": "email", "count": float64(1)}},
+			rep["redactions"])
+
+		require.NoError(t, pc.DeleteContextDocument(ctx, m.UUID, d.ID))
+		waitUntil(t, 20*time.Second, "meeting.context.deleted", func() bool { return len(h.ofType("meeting.context.deleted")) == 1 })
+		require.Equal(t, d.ID, h.ofType("meeting.context.deleted")[0].Envelope.Data["context_id"])
+
+		s, err := pc.CreateChatSession(ctx, client.NewChatSession{Message: "When do we ship?", MeetingID: m.UUID})
+		require.NoError(t, err)
+		waitUntil(t, 30*time.Second, "session.turn.completed", func() bool { return len(h.ofType("session.turn.completed")) == 1 })
+		done := h.ofType("session.turn.completed")[0]
+		require.NoError(t, client.VerifyContioSignature(f.webhookSecret, done.Body, done.Signature))
+		require.Equal(t, s.ID, done.Envelope.Data["session_id"])
+		require.Equal(t, float64(2), done.Envelope.Data["sequence_number"])
+		require.Equal(t, m.UUID, done.Envelope.Data["meeting_id"])
+		answer, err := pc.ChatTurn(ctx, s.ID, done.Envelope.Data["turn_id"].(string))
+		require.NoError(t, err)
+		require.Equal(t, "agent", answer.Role)
+
+		_, err = e.app.Chat.Expire(ctx, time.Now().Add(time.Hour))
+		require.NoError(t, err)
+		waitUntil(t, 20*time.Second, "session.expired", func() bool { return len(h.ofType("session.expired")) == 1 })
+		expired := h.ofType("session.expired")[0].Envelope.Data
+		require.Equal(t, s.ID, expired["session_id"])
+		require.Equal(t, float64(2), expired["turn_count"])
+
+		// The other app of the organization heard none of it.
+		for _, typ := range []string{"meeting.context.created", "meeting.context.processed", "meeting.context.deleted",
+			"session.turn.completed", "session.expired"} {
+			require.Empty(t, other.ofType(typ), typ)
+		}
+	}, "--allow-private-urls")
+}

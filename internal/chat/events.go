@@ -1,12 +1,6 @@
 package chat
 
-import (
-	"context"
-	"time"
-
-	"github.com/quorumhq/quorum/internal/caller"
-	"github.com/quorumhq/quorum/internal/jobs"
-)
+import "time"
 
 // Event types of chat sessions (Partner webhook catalogue).
 const (
@@ -14,22 +8,6 @@ const (
 	TurnFailedEvent    = "session.turn.failed"
 	ExpiredEvent       = "session.expired"
 )
-
-// Event is a change to announce, emitted in the change's transaction. The
-// caller is the session's owner (its app and user).
-type Event struct {
-	Type   string
-	Caller caller.Caller
-	// AppOnly sends the event to the caller's app alone.
-	AppOnly bool
-	At      time.Time
-	Data    any
-}
-
-// Emitter stores events in the caller's transaction (the webhook outbox).
-type Emitter interface {
-	Emit(ctx context.Context, tx *jobs.Tx, e Event) error
-}
 
 // TurnCompletedData is the payload of session.turn.completed: the agent's
 // answer turn.

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -47,7 +48,7 @@ type Service struct {
 	access    Access
 	docs      Documents
 	assistant Assistant
-	events    Emitter
+	events    event.Emitter
 	logger    *slog.Logger
 	jobIn     time.Duration
 	now       func() time.Time
@@ -60,7 +61,7 @@ type Config struct {
 	Access    Access
 	Documents Documents
 	Assistant Assistant
-	Events    Emitter
+	Events    event.Emitter
 	Logger    *slog.Logger
 	// JobTimeout bounds one turn job (JobTimeout when zero).
 	JobTimeout time.Duration
@@ -341,7 +342,7 @@ func (s *Service) Answer(ctx context.Context, a TurnArgs) error {
 			if err != nil || !ok {
 				return cmp.Or(err, errSettled)
 			}
-			return s.emit(ctx, tx, owner, TurnFailedEvent, now, &TurnFailedData{SessionID: ses.UUID, TurnID: t.UUID, SequenceNumber: t.Sequence,
+			return s.emit(ctx, tx, ses, TurnFailedEvent, now, &TurnFailedData{SessionID: ses.UUID, TurnID: t.UUID, SequenceNumber: t.Sequence,
 				MeetingID: optional(ses.MeetingUUID), ErrorCode: code, ErrorMessage: msg, FailedAt: now})
 		}
 		reply := Turn{UUID: uuid.NewString(), SessionID: ses.ID, Sequence: t.Sequence + 1, Role: RoleAgent, Content: ans.Content,
@@ -350,7 +351,7 @@ func (s *Service) Answer(ctx context.Context, a TurnArgs) error {
 		if err != nil || !ok {
 			return cmp.Or(err, errSettled)
 		}
-		return s.emit(ctx, tx, owner, TurnCompletedEvent, now, &TurnCompletedData{SessionID: ses.UUID, TurnID: reply.UUID,
+		return s.emit(ctx, tx, ses, TurnCompletedEvent, now, &TurnCompletedData{SessionID: ses.UUID, TurnID: reply.UUID,
 			SequenceNumber: reply.Sequence, MeetingID: optional(ses.MeetingUUID), CompletedAt: now})
 	})
 	if errors.Is(err, errSettled) {
@@ -392,8 +393,7 @@ func (s *Service) Expire(ctx context.Context, cutoff time.Time) (int, error) {
 		}
 		n = len(expired)
 		for _, ses := range expired {
-			owner := caller.Caller{Credential: caller.UserToken, OrgID: ses.OrgID, AppID: ses.AppID, UserID: ses.UserID, UserRef: ses.UserRef}
-			if err := s.emit(ctx, tx, owner, ExpiredEvent, now, &ExpiredData{SessionID: ses.UUID, MeetingID: optional(ses.MeetingUUID),
+			if err := s.emit(ctx, tx, ses, ExpiredEvent, now, &ExpiredData{SessionID: ses.UUID, MeetingID: optional(ses.MeetingUUID),
 				TurnCount: ses.TurnCount, LastActivityAt: ses.LastActivityAt, ExpiredAt: now}); err != nil {
 				return err
 			}
@@ -406,9 +406,9 @@ func (s *Service) Expire(ctx context.Context, cutoff time.Time) (int, error) {
 	return n, err
 }
 
-func (s *Service) emit(ctx context.Context, tx *jobs.Tx, c caller.Caller, typ string, at time.Time, data any) error {
-	if s.events == nil {
-		return nil
-	}
-	return s.events.Emit(ctx, tx, Event{Type: typ, Caller: c, AppOnly: true, At: at, Data: data})
+// emit announces a change of a session to its app, for its user. The
+// agent and the expiry job, not the user, cause these events.
+func (s *Service) emit(ctx context.Context, tx *jobs.Tx, ses Session, typ string, at time.Time, data any) error {
+	return event.Emit(ctx, s.events, tx, event.Event{Type: typ, OrgID: ses.OrgID, AppID: ses.AppID, AppOnly: true,
+		ForUserID: ses.UserID, OccurredAt: at, Data: data})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/contextdoc"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/jobs"
@@ -45,17 +46,17 @@ func (e *echo) Answer(_ context.Context, c caller.Caller, q Question) (Answer, e
 
 type recorder struct {
 	mu     sync.Mutex
-	events []Event
+	events []event.Event
 }
 
-func (r *recorder) Emit(_ context.Context, _ *jobs.Tx, e Event) error {
+func (r *recorder) Emit(_ context.Context, _ *jobs.Tx, e event.Event) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, e)
 	return nil
 }
 
-func (r *recorder) last() Event {
+func (r *recorder) last() event.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.events[len(r.events)-1]
@@ -89,7 +90,7 @@ func newWorld(t *testing.T, db *store.DB) world {
 	q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
 	require.NoError(t, err)
 	ids := identity.NewService(db, false)
-	meetings := meeting.NewService(db, q, nil)
+	meetings := meeting.NewService(db, q, nil, nil)
 	mk := func(org identity.Org, email string, apps ...identity.App) []caller.Caller {
 		u, err := ids.CreateUser(ctx, identity.NewUser{OrgID: org.ID, Email: email, Name: "U", Password: "correct horse battery"})
 		require.NoError(t, err)
@@ -162,7 +163,9 @@ func TestSessionLifecycle(t *testing.T) {
 		data := ev.Data.(*TurnCompletedData)
 		require.Equal(t, 2, data.SequenceNumber)
 		require.Equal(t, w.meeting.UUID, *data.MeetingID)
-		require.Equal(t, w.a1.AppID, ev.Caller.AppID)
+		require.Equal(t, w.a1.AppID, ev.AppID)
+		require.Equal(t, w.a1.UserID, ev.ForUserID)
+		require.True(t, ev.AppOnly)
 		reply, err := w.svc.Turn(ctx, w.a1, ses.UUID, data.TurnID)
 		require.NoError(t, err)
 		require.Equal(t, RoleAgent, reply.Role)

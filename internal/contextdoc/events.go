@@ -1,12 +1,6 @@
 package contextdoc
 
-import (
-	"context"
-	"time"
-
-	"github.com/quorumhq/quorum/internal/caller"
-	"github.com/quorumhq/quorum/internal/jobs"
-)
+import "time"
 
 // Event types of context documents (Partner webhook catalogue).
 const (
@@ -14,22 +8,6 @@ const (
 	ContextDeleted   = "meeting.context.deleted"
 	ContextProcessed = "meeting.context.processed"
 )
-
-// Event is a change to announce, emitted in the change's transaction.
-type Event struct {
-	Type   string
-	Caller caller.Caller
-	// AppOnly sends the event to the caller's app alone.
-	AppOnly bool
-	At      time.Time
-	// Data is the payload; it implements SetWorkspaceID.
-	Data any
-}
-
-// Emitter stores events in the caller's transaction (the webhook outbox).
-type Emitter interface {
-	Emit(ctx context.Context, tx *jobs.Tx, e Event) error
-}
 
 // CreatedData is the payload of meeting.context.created.
 type CreatedData struct {

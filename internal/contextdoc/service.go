@@ -16,6 +16,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/blob"
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -66,7 +67,7 @@ type Service struct {
 	blobs   blob.Store
 	access  Access
 	index   Indexer
-	events  Emitter
+	events  event.Emitter
 	logger  *slog.Logger
 	timeout time.Duration
 	now     func() time.Time
@@ -79,7 +80,7 @@ type Config struct {
 	Blobs  blob.Store
 	Access Access
 	Index  Indexer
-	Events Emitter
+	Events event.Emitter
 	Logger *slog.Logger
 	// JobTimeout bounds one processing run (JobTimeout when zero).
 	JobTimeout time.Duration
@@ -340,11 +341,10 @@ func (s *Service) Process(ctx context.Context, a ProcessArgs) error {
 }
 
 func (s *Service) emit(ctx context.Context, tx *jobs.Tx, c caller.Caller, typ string, at time.Time, data any) error {
-	if s.events == nil {
-		return nil
-	}
+	e := event.From(c, typ, data)
 	// Documents are visible to their app alone, and so are their events.
-	return s.events.Emit(ctx, tx, Event{Type: typ, Caller: c, AppOnly: true, At: at, Data: data})
+	e.AppOnly, e.OccurredAt = true, at
+	return event.Emit(ctx, s.events, tx, e)
 }
 
 // Foreign returns which of the ids name context documents the caller's app

@@ -16,6 +16,7 @@ import (
 	"github.com/quorumhq/quorum/internal/blob"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/contextdoc/contextdoctest"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/index"
@@ -29,10 +30,10 @@ import (
 
 type recorder struct {
 	mu     sync.Mutex
-	events []Event
+	events []event.Event
 }
 
-func (r *recorder) Emit(_ context.Context, _ *jobs.Tx, e Event) error {
+func (r *recorder) Emit(_ context.Context, _ *jobs.Tx, e event.Event) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, e)
@@ -67,7 +68,7 @@ func newWorld(t *testing.T, db *store.DB) world {
 	q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
 	require.NoError(t, err)
 	ids := identity.NewService(db, false)
-	meetings := meeting.NewService(db, q, nil)
+	meetings := meeting.NewService(db, q, nil, nil)
 	idx := index.NewService(db, meetings, logger)
 	blobs, err := blob.Open(ctx, "mem://")
 	require.NoError(t, err)
@@ -213,7 +214,8 @@ func TestProcessIndexAndDelete(t *testing.T) {
 		require.ElementsMatch(t, []Redaction{{Type: "email", Count: 1}, {Type: "phone", Count: 1}}, got.Report.Redactions)
 		require.Equal(t, []string{ContextCreated, ContextProcessed}, w.events.types())
 		processed := w.events.events[1]
-		require.Equal(t, w.a1.AppID, processed.Caller.AppID)
+		require.Equal(t, w.a1.AppID, processed.AppID)
+		require.Equal(t, w.a1.OrgID, processed.OrgID)
 		require.True(t, processed.AppOnly)
 		require.Equal(t, *got.Report, processed.Data.(*ProcessedData).SanitizationReport)
 

@@ -3,10 +3,11 @@
 // @contio/partner-sdk 1.9.0 against a live `quorum serve`, started and provisioned by ../run.sh.
 // Spec references are to shared/spec/contio-partner-api.md.
 
-const { describe, test, before } = require('node:test');
+const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const http = require('node:http');
 
-const { ContioPartnerSDK, ContioAPIError } = require('@contio/partner-sdk');
+const { ContioPartnerSDK, ContioAPIError, verifyWebhookSignature, parseWebhook } = require('@contio/partner-sdk');
 
 function env(name) {
   const v = process.env[name];
@@ -23,6 +24,10 @@ const USER_UUID = env('PSDK_USER_UUID');
 const CLOUD_API_KEY = env('PSDK_CLOUD_API_KEY');
 const CONTENT_TOKEN = env('PSDK_CONTENT_ACCESS_TOKEN');
 const OTHER_APP_TOKEN = env('PSDK_OTHER_APP_ACCESS_TOKEN');
+// The other app's webhook receives its own documents' and sessions' events (test files run in
+// parallel, and partner-sdk.test.js changes the main app's webhook settings).
+const OTHER_APP_API_KEY = env('PSDK_OTHER_APP_API_KEY');
+const OTHER_APP_SECRET = env('PSDK_OTHER_APP_WEBHOOK_SECRET');
 const CLI_ACCESS_TOKEN = env('PSDK_CLI_ACCESS_TOKEN'); // default scopes only: no context:* or chat:*
 
 // A user client of the SDK holding a given access token.
@@ -243,7 +248,7 @@ describe('context documents (U28-U32)', () => {
       assert.equal(session.current_turn.completed_at, null);
     });
 
-    test('getChatTurn: the queued turn completes (polled; webhooks arrive with the events work)', async () => {
+    test('getChatTurn: the queued turn completes', async () => {
       // The SDK passes its options as query parameters here (§3.1.7); the server ignores them.
       const turn = await until('turn completion', async () => {
         const t = await user.getChatTurn(session.id, session.current_turn.id, { timezone: 'UTC' });
@@ -306,5 +311,72 @@ describe('context documents (U28-U32)', () => {
       await assert.rejects(otherApp.createChatSession({ message: 'hi', context_document_ids: [doc.id] }), apiError(404, 'not_found'));
       await assert.rejects(userWith(CLI_ACCESS_TOKEN).getChatSessions(), apiError(403));
     });
+  });
+});
+
+describe('webhooks of context documents and chat sessions, verified with the SDK (§5)', () => {
+  const received = [];
+  let server;
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, raw: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const admin = ContioPartnerSDK.forAdmin({ apiKey: OTHER_APP_API_KEY, baseURL: BASE, timeout: 15000 }).admin;
+    const url = `http://127.0.0.1:${server.address().port}/hooks`;
+    const app = await admin.updateApp({ webhook_url: url });
+    assert.equal(app.webhook_url, url);
+  });
+
+  after(() => new Promise((r) => server.close(r)));
+
+  // The first verified delivery of an event type, parsed by the SDK.
+  function delivery(type, pred = () => true) {
+    return until(type, async () => {
+      for (const d of received) {
+        const sig = d.headers['x-contio-signature'];
+        assert.equal(verifyWebhookSignature(d.raw, sig, OTHER_APP_SECRET), true, 'signature');
+        const event = parseWebhook(d.raw.toString('utf8'), sig, OTHER_APP_SECRET);
+        if (event.event_type === type && pred(event)) return event;
+      }
+      return null;
+    });
+  }
+
+  test('meeting.context.processed carries the sanitization report', async () => {
+    const doc = await otherApp.uploadMeetingContextDocument(meetingId, {
+      file: new Blob(['Escalations: ops@zephyr.example, card 4111 1111 1111 1111.']), source_format: 'txt', title: 'Escalations',
+    });
+    const created = await delivery('meeting.context.created', (e) => e.data.context_id === doc.id);
+    assert.equal(created.data.meeting_id, meetingId);
+    assert.equal(created.data.workspace_id, ORG_UUID);
+    const processed = await delivery('meeting.context.processed', (e) => e.data.context_id === doc.id);
+    assert.ok(processed.event_id && processed.timestamp && processed.partner_app_id);
+    const rep = processed.data.sanitization_report;
+    assert.equal(rep.pii_detected, true);
+    assert.equal(rep.secrets_detected, false);
+    assert.equal(rep.formula_escaped, false);
+    assert.deepEqual(rep.redactions.map((r) => [r.type, r.count]).sort(), [['credit_card', 1], ['email', 1]]);
+    await otherApp.deleteMeetingContextDocument(meetingId, doc.id);
+    const deleted = await delivery('meeting.context.deleted', (e) => e.data.context_id === doc.id);
+    assert.ok(!Number.isNaN(Date.parse(deleted.data.deleted_at)));
+  });
+
+  test('a chat turn completed by the agent arrives as session.turn.completed', async () => {
+    const session = await otherApp.createChatSession({ message: 'When do we ship the Zephyr release?', meeting_id: meetingId });
+    const event = await delivery('session.turn.completed', (e) => e.data.session_id === session.id);
+    assert.equal(event.data.sequence_number, 2);
+    assert.equal(event.data.meeting_id, meetingId);
+    const answer = await otherApp.getChatTurn(session.id, event.data.turn_id);
+    assert.equal(answer.role, 'agent');
+    assert.equal(answer.status, 'completed');
+    assert.match(answer.content, /Monday/);
   });
 });
