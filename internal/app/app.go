@@ -5,7 +5,8 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -168,11 +169,12 @@ func (a *App) init(ctx context.Context) error {
 	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks)
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
 		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
-	// The login form's CSRF key only has to outlive a form on the screen.
-	csrfKey := make([]byte, 32)
-	if _, err := rand.Read(csrfKey); err != nil {
-		return fmt.Errorf("csrf key: %w", err)
-	}
+	// The login form's CSRF key comes from the server key, so every replica
+	// accepts a form another one served; it is derived so that no token
+	// reveals anything about the key that encrypts secrets.
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("quorum login form csrf key"))
+	csrfKey := mac.Sum(nil)
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
