@@ -296,17 +296,18 @@ func TestRealtimeStreamReplay(t *testing.T) {
 		// The client reconnects by itself after losing the connection and
 		// gets what was sent meanwhile, once each.
 		e.srv.CloseClientConnections()
-		send(t, ann, "standup", texts("m", 8, 10)...)
+		fresh := ann.With(client.WithHTTPClient(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}))
+		send(t, fresh, "standup", texts("m", 8, 10)...)
 		s.next("ready")
 		require.Equal(t, texts("m", 8, 10), s.messages(3))
 		send(t, ann, "standup", "m11")
 		require.Equal(t, []string{"m11"}, s.messages(1))
 
 		// A made-up or future Last-Event-ID starts at the room's end.
-		fresh := openStream(t, bob, "standup", "", client.AfterEventID("999"))
-		fresh.next("ready")
+		future := openStream(t, bob, "standup", "", client.AfterEventID("999"))
+		future.next("ready")
 		send(t, ann, "standup", "m12")
-		require.Equal(t, []string{"m12"}, fresh.messages(1))
+		require.Equal(t, []string{"m12"}, future.messages(1))
 	})
 }
 

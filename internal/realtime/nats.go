@@ -93,6 +93,8 @@ func (n natsBroker) Subscribe(ctx context.Context, topic string) error {
 	}
 	// A busy room must not trip the client's default pending limits.
 	_ = sub.SetPendingLimits(1<<20, 256<<20)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
 	if err := n.b.nc.FlushWithContext(ctx); err != nil {
 		_ = sub.Unsubscribe()
 		return fmt.Errorf("nats subscribe %s: %w", topic, err)
