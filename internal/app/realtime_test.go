@@ -18,6 +18,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumhq/quorum/client"
@@ -690,6 +693,7 @@ func TestRealtimeAcrossReplicas(t *testing.T) {
 			for dbName, dbURL := range sharedDBURLs(t) {
 				t.Run(dbName, func(t *testing.T) {
 					prefix := "qt" + strings.ReplaceAll(uuid.NewString()[:12], "-", "")
+					t.Cleanup(func() { removeRealtimeState(prefix) })
 					brokerURL := settings[1]
 					proxy := newTCPProxy(t, hostOf(t, brokerURL))
 					a := newEnv(t, dbURL, settings[0], brokerURL, "--realtime-prefix", prefix, "--presence-ttl", "30s")
@@ -734,6 +738,31 @@ func TestRealtimeAcrossReplicas(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// removeRealtimeState deletes what servers with this realtime prefix left
+// on the Redis and NATS test servers.
+func removeRealtimeState(prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if u := os.Getenv(redisEnv); u != "" {
+		if opts, err := redis.ParseURL(u); err == nil {
+			c := redis.NewClient(opts)
+			iter := c.Scan(ctx, 0, prefix+":*", 1000).Iterator()
+			for iter.Next(ctx) {
+				c.Del(ctx, iter.Val())
+			}
+			c.Close()
+		}
+	}
+	if u := os.Getenv(natsEnv); u != "" {
+		if nc, err := nats.Connect(u); err == nil {
+			if js, err := jetstream.New(nc); err == nil {
+				_ = js.DeleteKeyValue(ctx, prefix+"_presence")
+			}
+			nc.Close()
+		}
 	}
 }
 
