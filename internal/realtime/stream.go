@@ -318,13 +318,22 @@ func mustJSON(v any) []byte {
 // sseWriter remembers the first write error, so a sequence of writes
 // needs one check.
 type sseWriter struct {
-	w   http.ResponseWriter
-	rc  *http.ResponseController
-	err error
+	w     http.ResponseWriter
+	rc    *http.ResponseController
+	err   error
+	until time.Time // the write deadline set last
 }
 
+// deadline makes the next writes fail if they take longer than d. A
+// deadline still most of d away is kept: moving it costs more than the
+// write itself when a busy room streams many small events.
 func (s *sseWriter) deadline(d time.Duration) {
-	_ = s.rc.SetWriteDeadline(time.Now().Add(d))
+	now := time.Now()
+	if s.until.Sub(now) > 3*d/4 && s.until.Sub(now) <= d {
+		return
+	}
+	s.until = now.Add(d)
+	_ = s.rc.SetWriteDeadline(s.until)
 }
 
 func (s *sseWriter) write(b []byte) {
