@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"sync"
 )
@@ -33,17 +34,60 @@ type Receiver interface {
 	Resync()
 }
 
-// localBroker is the in-process broker: Publish delivers directly.
-type localBroker struct{ recv Receiver }
-
-func (b localBroker) Publish(_ context.Context, topic string, payload []byte) error {
-	b.recv.Deliver(topic, payload)
-	return nil
+// localBroker is the in-process broker. One goroutine delivers in
+// publish order, so a sender's request does not wait for the fan-out to a
+// large room, as with Redis and NATS.
+type localBroker struct {
+	recv  Receiver
+	queue chan delivery
+	stop  chan struct{}
+	done  chan struct{}
+	once  sync.Once
 }
 
-func (localBroker) Subscribe(context.Context, string) error   { return nil }
-func (localBroker) Unsubscribe(context.Context, string) error { return nil }
-func (localBroker) Close() error                              { return nil }
+type delivery struct {
+	topic   string
+	payload []byte
+}
+
+func newLocalBroker(recv Receiver) *localBroker {
+	b := &localBroker{recv: recv, queue: make(chan delivery, 4096), stop: make(chan struct{}), done: make(chan struct{})}
+	go b.run()
+	return b
+}
+
+func (b *localBroker) run() {
+	defer close(b.done)
+	for {
+		select {
+		case d := <-b.queue:
+			b.recv.Deliver(d.topic, d.payload)
+		case <-b.stop:
+			return
+		}
+	}
+}
+
+// Publish queues the delivery; it waits only when the queue is full.
+func (b *localBroker) Publish(ctx context.Context, topic string, payload []byte) error {
+	select {
+	case b.queue <- delivery{topic, payload}:
+		return nil
+	case <-b.stop:
+		return errors.New("broker closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (*localBroker) Subscribe(context.Context, string) error   { return nil }
+func (*localBroker) Unsubscribe(context.Context, string) error { return nil }
+
+func (b *localBroker) Close() error {
+	b.once.Do(func() { close(b.stop) })
+	<-b.done
+	return nil
+}
 
 // Event is one stream event, as it travels between processes and to the
 // subscribers of a topic.

@@ -153,7 +153,7 @@ func (s *Service) openBackends(ctx context.Context) error {
 		}
 		s.broker, s.backend = b, "redis"
 	default:
-		s.broker, s.backend = localBroker{recv: s.hub}, "local"
+		s.broker, s.backend = newLocalBroker(s.hub), "local"
 	}
 	switch {
 	case rb != nil:

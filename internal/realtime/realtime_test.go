@@ -212,7 +212,8 @@ func TestBackends(t *testing.T) {
 // once its buffer is full; delivery to the others never waits for it.
 func TestHubDropsSlowSubscriber(t *testing.T) {
 	h := newHub(slog.Default())
-	h.broker = localBroker{recv: h}
+	h.broker = newLocalBroker(h)
+	defer h.broker.Close()
 	ctx := context.Background()
 	slow, err := h.Join(ctx, "room")
 	require.NoError(t, err)
