@@ -266,6 +266,13 @@ func TestRealtimeStreamTickets(t *testing.T) {
 
 		_, err = ann.RoomTicket(ctx, "")
 		apiErr(t, err, http.StatusBadRequest, "validation_error")
+
+		// The SDK's request: no scope, a room name and its userId.
+		resp, body = raw(t, "POST", e.srv.URL+"/cloud/v1/stream-tickets", "application/json",
+			`{"roomName":"standup","userId":"ann@example.com"}`, bearerOf(t, ann))
+		require.Equal(t, http.StatusCreated, resp.StatusCode, "%v", body)
+		require.Equal(t, "room", body["scope"])
+		require.Contains(t, body["streamPath"], "/cloud/v1/rooms/standup/stream?ticket=st_")
 	})
 }
 

@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"regexp"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/quorumhq/quorum/internal/fault"
@@ -79,7 +78,6 @@ type Service struct {
 	mu      sync.Mutex
 	open    int
 	openOrg map[int64]int
-	opened  atomic.Int64
 }
 
 var validPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]{1,48}$`)
@@ -225,7 +223,6 @@ func (s *Service) admit(orgID int64) (release func(), err error) {
 	s.open++
 	s.openOrg[orgID]++
 	s.streams.Add(1)
-	s.opened.Add(1)
 	var once sync.Once
 	return func() {
 		once.Do(func() {

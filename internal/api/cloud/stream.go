@@ -22,7 +22,7 @@ const (
 
 type ticketInput struct {
 	Body struct {
-		Scope    string `json:"scope,omitempty" enum:"room,active-rooms,discovery," doc:"room (the default when roomName is set) or active-rooms"`
+		Scope    string `json:"scope,omitempty" doc:"room (the default when roomName is set) or active-rooms"`
 		RoomName string `json:"roomName,omitempty"`
 		UserID   string `json:"userId,omitempty" doc:"the discovery stream's user (default: the token's user)"`
 	}
