@@ -427,3 +427,28 @@ func (c *sseConn) next() sseEvent {
 		return sseEvent{}
 	}
 }
+
+// TestKeepAlive: an idle stream carries comment lines, so proxies and
+// clients see a live connection.
+func TestKeepAlive(t *testing.T) {
+	db := storetest.SQLite(t)
+	s, err := Open(context.Background(), Config{DB: db, KeepAlive: 20 * time.Millisecond})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close(context.Background())) })
+	ann := org(t, db, "ann@example.com")
+	srv := streamServer(t, s)
+	tk, err := s.IssueTicket(context.Background(), ann, ScopeRoom, "quiet", "")
+	require.NoError(t, err)
+	resp, err := http.Get(srv.URL + "/rooms/quiet?ticket=" + tk.Ticket)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	pings := 0
+	for pings < 2 {
+		line, err := r.ReadString('\n')
+		require.NoError(t, err)
+		if line == ": ping\n" {
+			pings++
+		}
+	}
+}
