@@ -29,6 +29,7 @@ import (
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/webhook"
 )
@@ -55,6 +56,7 @@ type Deps struct {
 	Documents      *contextdoc.Service
 	Chat           *chat.Service
 	Webhooks       *webhook.Service
+	Realtime       *realtime.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -98,7 +100,7 @@ func New(d Deps) *Server {
 	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, Documents: d.Documents, Chat: d.Chat}).Register(api)
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
-		Actions: d.Actions}).Register(api)
+		Actions: d.Actions, Realtime: d.Realtime}).Register(api)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -99,7 +99,7 @@ func TestContextDocumentsAPI(t *testing.T) {
 		require.Equal(t, "text/markdown", dl.ContentType)
 		require.Equal(t, int64(len(data)), dl.Size)
 		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/v1/partner/user/meetings/"+m.UUID+"/context/"+d.ID+"/content", nil)
-		req.Header.Set("Authorization", "Bearer "+bearerOf(t, e, f))
+		req.Header.Set("Authorization", "Bearer "+contentBearer(t, e, f))
 		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 		resp, err := http.DefaultTransport.RoundTrip(req)
 		require.NoError(t, err)
@@ -159,8 +159,8 @@ func TestContextDocumentsAPI(t *testing.T) {
 	})
 }
 
-// bearerOf is a fresh content-scoped token of f's user and app.
-func bearerOf(t *testing.T, e *env, f fixture) string {
+// contentBearer is a fresh content-scoped token of f's user and app.
+func contentBearer(t *testing.T, e *env, f fixture) string {
 	t.Helper()
 	ctx := context.Background()
 	ap, err := e.app.Identities.AppByClientID(ctx, f.app.ClientID)
@@ -198,7 +198,7 @@ func TestContextDocumentsBadInput(t *testing.T) {
 			{"multipart/form-data; boundary=b", "--b\r\ngarbage", "invalid_request_body"},
 		} {
 			req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/partner/user/meetings/"+m.UUID+"/context", strings.NewReader(c.body))
-			req.Header.Set("Authorization", "Bearer "+bearerOf(t, e, f))
+			req.Header.Set("Authorization", "Bearer "+contentBearer(t, e, f))
 			req.Header.Set("Content-Type", c.ctype)
 			resp, err := http.DefaultClient.Do(req)
 			require.NoError(t, err)

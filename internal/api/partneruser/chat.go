@@ -144,7 +144,7 @@ type chatHandler struct {
 	Chat    *chat.Service
 }
 
-type createSessionInput struct {
+type chatCreateInput struct {
 	Body struct {
 		Message            string            `json:"message" doc:"the first message (1 to 10000 characters)"`
 		MeetingID          string            `json:"meeting_id,omitempty" doc:"a meeting the user may read"`
@@ -166,7 +166,7 @@ type getSessionInput struct {
 	TurnOffset int    `query:"turn_offset"`
 }
 
-type sendMessageInput struct {
+type chatSendInput struct {
 	ID   string `path:"sessionId"`
 	Body struct {
 		Message   string `json:"message" doc:"the message (1 to 10000 characters)"`
@@ -204,7 +204,7 @@ func (h *chatHandler) register(api huma.API) {
 }
 
 // create serves POST /sessions.
-func (h *chatHandler) create(ctx context.Context, c caller.Caller, in *createSessionInput) (*createdSessionOutput, error) {
+func (h *chatHandler) create(ctx context.Context, c caller.Caller, in *chatCreateInput) (*createdSessionOutput, error) {
 	s, t, err := h.Chat.Create(ctx, c, chat.NewSession{Message: in.Body.Message, MeetingID: in.Body.MeetingID,
 		DocumentIDs: in.Body.ContextDocumentIDs, Metadata: in.Body.Metadata})
 	if err != nil {
@@ -249,7 +249,7 @@ func sessionDetail(ctx context.Context, s chat.Session, p page.Page[chat.Turn]) 
 }
 
 // send serves PUT /sessions/{sessionId}.
-func (h *chatHandler) send(ctx context.Context, c caller.Caller, in *sendMessageInput) (*sentOutput, error) {
+func (h *chatHandler) send(ctx context.Context, c caller.Caller, in *chatSendInput) (*sentOutput, error) {
 	sent, err := h.Chat.Send(ctx, c, in.ID, in.Body.Message, in.Body.MeetingID)
 	if err != nil {
 		return nil, err
