@@ -119,12 +119,12 @@ type MeetingStep struct {
 
 // Result is one execution of a next step over a meeting.
 type Result struct {
-	ID            int64
-	UUID          string
-	OrgID         int64
-	MeetingID     int64
-	MeetingUUID   string
-	NextStepUUID  string
+	ID           int64
+	UUID         string
+	OrgID        int64
+	MeetingID    int64
+	MeetingUUID  string
+	NextStepUUID string
 	// AppID and UserID are who ran it.
 	AppID         int64
 	UserID        int64

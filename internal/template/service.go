@@ -281,5 +281,5 @@ func (s *Service) ApplyTx(ctx context.Context, tx *jobs.Tx, c caller.Caller, mee
 	}
 	return a, s.events.Emit(ctx, tx, c, c.OrgID, EventApplied, &Applied{AppliedAt: a.AppliedAt, AppliedByUserID: by,
 		AppliedItems: AppliedItems{AgendaItems: a.AgendaItems, Participants: a.Participants, Documents: a.Documents},
-		MeetingID: meetingUUID, TemplateID: t.UUID, TemplateName: t.Name})
+		MeetingID:    meetingUUID, TemplateID: t.UUID, TemplateName: t.Name})
 }
