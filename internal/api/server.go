@@ -25,8 +25,12 @@ import (
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/nextstep"
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/store"
+	"github.com/quorumhq/quorum/internal/template"
+	"github.com/quorumhq/quorum/internal/toolkit"
+	"github.com/quorumhq/quorum/internal/workflow"
 )
 
 // Deps are the services the HTTP layer translates to.
@@ -44,6 +48,10 @@ type Deps struct {
 	Insight       *insight.Service
 	Agent         *agent.Service
 	Actions       *actionitem.Service
+	NextSteps     *nextstep.Service
+	Templates     *template.Service
+	Toolkits      *toolkit.Service
+	Workflows     *workflow.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -84,8 +92,10 @@ func New(d Deps) *Server {
 
 	t := newSurfaces(d)
 	(&oauthhost.Handler{Surface: t.oauth, Info: t.partnerInfo, Identities: d.Identities, OAuth: d.OAuth}).Register(api)
-	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities}).Register(api)
-	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities}).Register(api)
+	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, NextSteps: d.NextSteps, Templates: d.Templates,
+		Toolkits: d.Toolkits, Workflows: d.Workflows}).Register(api)
+	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Templates: d.Templates, Toolkits: d.Toolkits,
+		Workflows: d.Workflows}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions}).Register(api)
 

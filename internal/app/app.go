@@ -25,8 +25,13 @@ import (
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/mail"
 	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/netguard"
+	"github.com/quorumhq/quorum/internal/nextstep"
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/store"
+	"github.com/quorumhq/quorum/internal/template"
+	"github.com/quorumhq/quorum/internal/toolkit"
+	"github.com/quorumhq/quorum/internal/workflow"
 )
 
 // Version is the build's version, set with -ldflags at release time.
@@ -45,6 +50,10 @@ type App struct {
 	Insight    *insight.Service
 	Actions    *actionitem.Service
 	Agent      *agent.Service
+	NextSteps  *nextstep.Service
+	Templates  *template.Service
+	Toolkits   *toolkit.Service
+	Workflows  *workflow.Service
 	Jobs       *jobs.Queue
 	server     *api.Server
 }
@@ -101,6 +110,12 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, indexWorker)
 	summaryWorker := &insight.SummaryWorker{}
 	river.AddWorker(workers, summaryWorker)
+	executeWorker, triggerWorker := &nextstep.ExecuteWorker{}, &nextstep.TriggerWorker{}
+	river.AddWorker(workers, executeWorker)
+	river.AddWorker(workers, triggerWorker)
+	stepWorker, propagateWorker := &workflow.StepWorker{}, &toolkit.PropagateWorker{}
+	river.AddWorker(workers, stepWorker)
+	river.AddWorker(workers, propagateWorker)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired,
 	}, logger: a.Logger, timeout: jobTiming.purge})
@@ -141,11 +156,24 @@ func (a *App) init(ctx context.Context) error {
 	a.Actions = actionitem.NewService(a.DB)
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
 		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
+	// Webhook buttons and workflow nodes call URLs partners chose, so they
+	// go through the guarded client.
+	guarded := netguard.Guard{AllowPrivate: a.Config.AllowPrivateURLs}.Client(10 * time.Second)
+	a.NextSteps = nextstep.NewService(nextstep.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Engine: eng, Documents: a.Insight,
+		Mail: mailer, HTTP: guarded, Logger: a.Logger})
+	executeWorker.Service, triggerWorker.Service = a.NextSteps, a.NextSteps
+	a.Templates = template.NewService(template.Config{DB: a.DB, Queue: q, NextSteps: a.NextSteps})
+	a.Workflows = workflow.NewService(workflow.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, NextSteps: a.NextSteps, HTTP: guarded,
+		Logger: a.Logger})
+	stepWorker.Service = a.Workflows
+	a.Toolkits = toolkit.NewService(a.DB, q, a.Logger)
+	propagateWorker.Service = a.Toolkits
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits, Workflows: a.Workflows,
+		Ready: a.Ready,
 	})
 	return nil
 }
