@@ -151,10 +151,14 @@ type ManifestSummary struct {
 	NextSteps     int `json:"next_steps"`
 	ActionButtons int `json:"action_buttons"`
 	Shortcuts     int `json:"shortcuts"`
+	// Workflows and CanvasTemplates count the SDK's extra kinds.
+	Workflows       int `json:"workflows"`
+	CanvasTemplates int `json:"canvas_templates"`
 }
 
 func toSummary(s toolkit.Summary) ManifestSummary {
-	return ManifestSummary{Templates: s.Templates, NextSteps: s.NextSteps, ActionButtons: s.ActionButtons, Shortcuts: s.Shortcuts}
+	return ManifestSummary{Templates: s.Templates, NextSteps: s.NextSteps, ActionButtons: s.ActionButtons, Shortcuts: s.Shortcuts,
+		Workflows: s.Workflows, CanvasTemplates: s.CanvasTemplates}
 }
 
 // CreateToolkitResponse holds the toolkit (absent for a dry run) and the
@@ -387,8 +391,8 @@ func (h toolkitsHandler) publishVersion(ctx context.Context, c caller.Caller, in
 }
 
 type republishInput struct {
-	ToolkitID string `path:"toolkitId"`
-	VersionID string `path:"versionId"`
+	ToolkitID string   `path:"toolkitId"`
+	VersionID string   `path:"versionId"`
 	Body      struct{} `required:"false"`
 }
 
