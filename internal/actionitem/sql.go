@@ -13,7 +13,6 @@ import (
 
 type sqlStore struct{ db *store.DB }
 
-
 // insert adds the item to the meeting named by its public id; the meeting
 // is looked up within the item's organization in the same statement, so a
 // foreign meeting inserts nothing.
