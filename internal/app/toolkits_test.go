@@ -631,7 +631,10 @@ func TestToolkitTenantMatrix(t *testing.T) {
 		for _, l := range []func() (int, error){
 			func() (int, error) { p, err := a.user.Toolkits(ctx, client.PageParams{}); return p.Total, err },
 			func() (int, error) { p, err := a.user.MeetingTemplates(ctx, client.PageParams{}); return p.Total, err },
-			func() (int, error) { p, err := a.user.WorkflowRuns(ctx, client.WorkflowRunParams{}); return p.Total, err },
+			func() (int, error) {
+				p, err := a.user.WorkflowRuns(ctx, client.WorkflowRunParams{})
+				return p.Total, err
+			},
 		} {
 			n, err := l()
 			require.NoError(t, err)
