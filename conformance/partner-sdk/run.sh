@@ -109,6 +109,19 @@ token_json="$(q admin token create --client-id "$client_id" --user "$user_email"
 cli_access_token="$(jget access_token "$token_json")"
 cli_refresh_token="$(jget refresh_token "$token_json")"
 
+# A second app of the same org with every scope, for the toolkit, template and workflow tests
+# (test/toolkits.test.js): the main app above is restricted to the SDK's default scopes.
+tk_app_json="$(q admin app create --org "$org_id" --name "Conformance Toolkit App" --redirect-uri "$redirect_uri" --json)"
+tk_client_id="$(jget client_id "$tk_app_json")"
+tk_api_key="$(jget api_key "$tk_app_json")"
+tk_cloud_key="$(jget cloud_api_key "$tk_app_json")"
+tk_scope_args=()
+for s in openid profile meetings:read meetings:write toolkits:read toolkits:write workflows:read workflows:write; do
+  tk_scope_args+=(--scope "$s")
+done
+tk_token_json="$(q admin token create --client-id "$tk_client_id" --user "$user_email" "${tk_scope_args[@]}" --json)"
+tk_access_token="$(jget access_token "$tk_token_json")"
+
 # ---- 6. Run the suite under Node 22 ----
 say "node $("$NODE" --version) --test"
 cd "$here"
@@ -130,6 +143,10 @@ env \
   PSDK_OTHER_EMAIL="$other_email" \
   PSDK_CLI_ACCESS_TOKEN="$cli_access_token" \
   PSDK_CLI_REFRESH_TOKEN="$cli_refresh_token" \
+  PSDK_TK_CLIENT_ID="$tk_client_id" \
+  PSDK_TK_API_KEY="$tk_api_key" \
+  PSDK_TK_CLOUD_KEY="$tk_cloud_key" \
+  PSDK_TK_ACCESS_TOKEN="$tk_access_token" \
   timeout 150 "$NODE" --test --test-reporter=spec --test-timeout=60000 test/*.test.js
 rc=$?
 set -e
