@@ -7,6 +7,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/event"
+	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/page"
 	"github.com/quorumhq/quorum/internal/store"
 )
@@ -14,13 +16,16 @@ import (
 // Service holds the rules for action items. Every call is scoped to the
 // caller's organization inside its store query.
 type Service struct {
-	store sqlStore
-	now   func() time.Time
+	store  sqlStore
+	queue  *jobs.Queue
+	events event.Emitter
+	now    func() time.Time
 }
 
-// NewService returns a Service.
-func NewService(db *store.DB) *Service {
-	return &Service{store: sqlStore{db: db}, now: func() time.Time { return time.Now().UTC() }}
+// NewService returns a Service; events may be nil. Creating an item emits
+// action_item.created in the transaction that stores it.
+func NewService(db *store.DB, queue *jobs.Queue, events event.Emitter) *Service {
+	return &Service{store: sqlStore{db: db}, queue: queue, events: events, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // Create adds an action item to a meeting of the caller's organization.
@@ -31,7 +36,18 @@ func (s *Service) Create(ctx context.Context, c caller.Caller, meetingUUID strin
 	now := s.now()
 	a := ActionItem{UUID: uuid.NewString(), OrgID: c.OrgID, Title: n.Title, Description: n.Description,
 		Owner: n.Owner, DueDate: n.DueDate, Status: StatusPending, Source: n.Source, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.insert(ctx, meetingUUID, &a); err != nil {
+	err := s.queue.Tx(ctx, func(tx *jobs.Tx) error {
+		if err := s.store.insert(ctx, tx.Tx, meetingUUID, &a); err != nil {
+			return err
+		}
+		// The owner is a free-text name, not a user, so there is no
+		// assignee id to report.
+		e := event.From(c, event.ActionItemCreated, &event.ActionItem{ActionItemID: a.UUID, MeetingID: meetingUUID,
+			Title: a.Title, CreatedAt: a.CreatedAt})
+		e.OccurredAt = a.CreatedAt
+		return event.Emit(ctx, s.events, tx, e)
+	})
+	if err != nil {
 		return ActionItem{}, err
 	}
 	return a, nil

@@ -16,8 +16,8 @@ type sqlStore struct{ db *store.DB }
 // insert adds the item to the meeting named by its public id; the meeting
 // is looked up within the item's organization in the same statement, so a
 // foreign meeting inserts nothing.
-func (s sqlStore) insert(ctx context.Context, meetingUUID string, a *ActionItem) error {
-	err := s.db.ExecRow(ctx, `INSERT INTO action_items (uuid, org_id, meeting_id, title, description, owner, due_date,
+func (s sqlStore) insert(ctx context.Context, tx *sql.Tx, meetingUUID string, a *ActionItem) error {
+	err := s.db.TxQueryRow(ctx, tx, `INSERT INTO action_items (uuid, org_id, meeting_id, title, description, owner, due_date,
 		status, source, created_at, updated_at)
 		SELECT ?, org_id, id, ?, ?, ?, ?, ?, ?, ?, ? FROM meetings WHERE org_id = ? AND uuid = ?
 		RETURNING id, meeting_id`,

@@ -31,6 +31,7 @@ import (
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
+	"github.com/quorumhq/quorum/internal/webhook"
 	"github.com/quorumhq/quorum/internal/workflow"
 )
 
@@ -57,6 +58,7 @@ type Deps struct {
 	Templates      *template.Service
 	Toolkits       *toolkit.Service
 	Workflows      *workflow.Service
+	Webhooks       *webhook.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -99,8 +101,8 @@ func New(d Deps) *Server {
 	oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL).Register(api)
 	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, NextSteps: d.NextSteps, Templates: d.Templates,
 		Toolkits: d.Toolkits, Workflows: d.Workflows}).Register(api)
-	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Templates: d.Templates, Toolkits: d.Toolkits,
-		Workflows: d.Workflows}).Register(api)
+	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks, Templates: d.Templates,
+		Toolkits: d.Toolkits, Workflows: d.Workflows}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions}).Register(api)
 

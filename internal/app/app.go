@@ -5,7 +5,8 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,9 +30,11 @@ import (
 	"github.com/quorumhq/quorum/internal/netguard"
 	"github.com/quorumhq/quorum/internal/nextstep"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/secret"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
+	"github.com/quorumhq/quorum/internal/webhook"
 	"github.com/quorumhq/quorum/internal/workflow"
 )
 
@@ -55,8 +58,17 @@ type App struct {
 	Templates  *template.Service
 	Toolkits   *toolkit.Service
 	Workflows  *workflow.Service
+	Webhooks   *webhook.Service
 	Jobs       *jobs.Queue
 	server     *api.Server
+}
+
+// webhookTiming sets how long a webhook delivery may be overdue (or an
+// event not fanned out) before the periodic sweep takes its job for lost and
+// queues a new one, and how often the sweep runs. Tests that kill a server
+// shorten both.
+var webhookTiming = struct{ staleAfter, sweepEvery time.Duration }{
+	staleAfter: webhook.DefaultStaleAfter, sweepEvery: webhook.DefaultSweepEvery,
 }
 
 // jobTiming bounds one run of each job kind (the workers' own timeouts; the
@@ -70,7 +82,7 @@ type App struct {
 var jobTiming = struct{ index, purge, rescueAfter time.Duration }{
 	index:       index.JobTimeout,
 	purge:       purgeTimeout,
-	rescueAfter: max(index.JobTimeout, purgeTimeout) + 15*time.Second,
+	rescueAfter: max(index.JobTimeout, purgeTimeout, webhook.JobTimeout) + 15*time.Second,
 }
 
 // Open connects to the database, applies migrations and builds every
@@ -100,6 +112,14 @@ func (a *App) init(ctx context.Context) error {
 		}
 		mailer = s
 	}
+	key, err := secret.LoadKey(a.Config.SecretKey, a.Config.DataDir)
+	if err != nil {
+		return fmt.Errorf("QUORUM_SECRET_KEY: %w", err)
+	}
+	box, err := secret.NewBox(key)
+	if err != nil {
+		return fmt.Errorf("QUORUM_SECRET_KEY: %w", err)
+	}
 	a.Identities = identity.NewService(a.DB, a.Config.AllowPrivateURLs)
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
 	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
@@ -117,6 +137,7 @@ func (a *App) init(ctx context.Context) error {
 	stepWorker, propagateWorker := &workflow.StepWorker{}, &toolkit.PropagateWorker{}
 	river.AddWorker(workers, stepWorker)
 	river.AddWorker(workers, propagateWorker)
+	webhookWorkers := webhook.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
 	}, logger: a.Logger, timeout: jobTiming.purge})
@@ -124,7 +145,7 @@ func (a *App) init(ctx context.Context) error {
 		Workers:              workers,
 		MaxWorkers:           a.Config.Workers,
 		InsertOnly:           a.Config.Workers == 0,
-		PeriodicJobs:         []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true)},
+		PeriodicJobs:         []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery)},
 		JobTimeout:           max(jobTiming.index, jobTiming.purge),
 		RescueStuckJobsAfter: jobTiming.rescueAfter,
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
@@ -136,6 +157,11 @@ func (a *App) init(ctx context.Context) error {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	a.Jobs = q
+	a.Webhooks = webhook.NewService(webhook.Config{DB: a.DB, Queue: q, Box: box, Logger: a.Logger,
+		AllowPrivateURLs: a.Config.AllowPrivateURLs, RetrySchedule: a.Config.WebhookRetrySchedule,
+		Concurrency: a.Config.WebhookConcurrency, StaleAfter: webhookTiming.staleAfter, SweepEvery: webhookTiming.sweepEvery})
+	webhookWorkers.Bind(a.Webhooks)
+	a.Identities.SetWebhookSecrets(a.Webhooks)
 	// The hook reads a.Index and a.Insight when a transcript changes, after
 	// they exist: the new transcript is indexed and summarized in the
 	// background, so a summary request reads a stored result.
@@ -144,7 +170,7 @@ func (a *App) init(ctx context.Context) error {
 			return err
 		}
 		return a.Insight.EnqueueSummary(ctx, tx, orgID, meetingID)
-	})
+	}, a.Webhooks)
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
 	indexWorker.Service = a.Index
 	eng, chat, model, err := engine(a.Config)
@@ -153,8 +179,9 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Insight = insight.NewService(insight.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Index: a.Index, Engine: eng,
 		Model: model, Timeout: a.Config.AITimeout, Logger: a.Logger})
+	a.Insight.SetEvents(a.Webhooks)
 	summaryWorker.Service = a.Insight
-	a.Actions = actionitem.NewService(a.DB)
+	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks)
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
 		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
 	// Webhook buttons and workflow nodes call URLs partners chose, so they
@@ -169,17 +196,18 @@ func (a *App) init(ctx context.Context) error {
 	stepWorker.Service = a.Workflows
 	a.Toolkits = toolkit.NewService(a.DB, q, a.Logger)
 	propagateWorker.Service = a.Toolkits
-	// The login form's CSRF key only has to outlive a form on the screen.
-	csrfKey := make([]byte, 32)
-	if _, err := rand.Read(csrfKey); err != nil {
-		return fmt.Errorf("csrf key: %w", err)
-	}
+	// The login form's CSRF key comes from the server key, so every replica
+	// accepts a form another one served; it is derived so that no token
+	// reveals anything about the key that encrypts secrets.
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("quorum login form csrf key"))
+	csrfKey := mac.Sum(nil)
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits, Workflows: a.Workflows,
-		Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits,
+		Workflows: a.Workflows, Ready: a.Ready,
 	})
 	return nil
 }

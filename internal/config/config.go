@@ -45,6 +45,15 @@ type Config struct {
 	// AllowPrivateURLs lets user-supplied URLs (webhooks, file imports)
 	// point at loopback and private networks; off by default.
 	AllowPrivateURLs bool
+	// SecretKey is the base64 AES-256 key that seals webhook signing
+	// secrets at rest; empty means a key file in the data dir.
+	SecretKey string
+	// WebhookRetrySchedule is the delay before each delivery attempt, the
+	// first counted from the event; after the last, a delivery is abandoned.
+	WebhookRetrySchedule []time.Duration
+	// WebhookConcurrency caps the deliveries in flight to one subscription
+	// on one replica.
+	WebhookConcurrency int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
 	// names the real client.
 	TrustedProxies []netip.Prefix
@@ -146,6 +155,30 @@ var settings = []setting{
 			return nil
 		}},
 	{"allow-private-urls", "false", "allow user-supplied URLs to reach loopback and private networks", boolSetting(func(c *Config) *bool { return &c.AllowPrivateURLs })},
+	{"secret-key", "", "base64 32-byte key sealing webhook secrets at rest; replicas must share it (default: a key file in the data dir)", str(func(c *Config) *string { return &c.SecretKey })},
+	{"webhook-retry-schedule", "0s,5s,5m,30m,2h,5h,10h,10h", "comma-separated delays before each webhook delivery attempt", func(c *Config, v string) error {
+		var out []time.Duration
+		for _, part := range strings.Split(v, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(part))
+			if err != nil || d < 0 {
+				return errors.New("want comma-separated non-negative durations such as 0s,5s,5m")
+			}
+			out = append(out, d)
+		}
+		if len(out) > 100 {
+			return errors.New("at most 100 attempts")
+		}
+		c.WebhookRetrySchedule = out
+		return nil
+	}},
+	{"webhook-concurrency", "4", "webhook deliveries in flight per subscription on one replica", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return errors.New("want an integer from 1 to 1000")
+		}
+		c.WebhookConcurrency = n
+		return nil
+	}},
 	{"trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (login throttling keys on it)",
 		func(c *Config, v string) error {
 			c.TrustedProxies = nil

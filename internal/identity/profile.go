@@ -14,15 +14,7 @@ func (s *Service) Profile(ctx context.Context, c caller.Caller) (User, Membershi
 	if !c.HasUser() {
 		return User{}, Membership{}, fault.Forbidden("forbidden", "client-credentials tokens have no user profile")
 	}
-	u, err := s.store.user(ctx, c.UserID)
-	if err != nil {
-		return User{}, Membership{}, err
-	}
-	m, err := s.store.membership(ctx, c.UserID, c.OrgID)
-	if err != nil {
-		return User{}, Membership{}, err
-	}
-	return u, m, nil
+	return s.store.profile(ctx, c.UserID, c.OrgID)
 }
 
 // App returns the caller's own app. Status is not checked: an app's admin

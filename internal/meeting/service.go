@@ -8,6 +8,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/page"
 	"github.com/quorumhq/quorum/internal/store"
@@ -25,12 +26,16 @@ type Service struct {
 	queue    *jobs.Queue
 	store    sqlStore
 	onChange ChangeHook
+	events   event.Emitter
 	now      func() time.Time
 }
 
-// NewService returns a Service; onChange may be nil.
-func NewService(db *store.DB, queue *jobs.Queue, onChange ChangeHook) *Service {
-	return &Service{queue: queue, store: sqlStore{db: db}, onChange: onChange, now: func() time.Time { return time.Now().UTC() }}
+// NewService returns a Service; onChange and events may be nil. Creating a
+// meeting emits meeting.created and replacing its transcript
+// meeting.updated, each in the transaction of the change.
+func NewService(db *store.DB, queue *jobs.Queue, onChange ChangeHook, events event.Emitter) *Service {
+	return &Service{queue: queue, store: sqlStore{db: db}, onChange: onChange, events: events,
+		now: func() time.Time { return time.Now().UTC() }}
 }
 
 // Create stores a meeting with its transcript in the caller's organization.
@@ -51,7 +56,13 @@ func (s *Service) Create(ctx context.Context, c caller.Caller, n New) (Meeting, 
 		if err := s.store.insertSegments(ctx, tx.Tx, m.ID, n.Segments); err != nil {
 			return err
 		}
-		return s.changed(ctx, tx, m)
+		if err := s.changed(ctx, tx, m); err != nil {
+			return err
+		}
+		e := event.From(c, event.MeetingCreated, &event.Meeting{MeetingID: m.UUID, Title: m.Title,
+			CreatedByUserID: m.CreatedBy, CreatedAt: m.CreatedAt})
+		e.OccurredAt = m.CreatedAt
+		return event.Emit(ctx, s.events, tx, e)
 	})
 	return m, err
 }
@@ -72,7 +83,16 @@ func (s *Service) ReplaceTranscript(ctx context.Context, c caller.Caller, id str
 		if err := s.store.replaceSegments(ctx, tx.Tx, m.ID, segs); err != nil {
 			return err
 		}
-		return s.changed(ctx, tx, m)
+		if err := s.changed(ctx, tx, m); err != nil {
+			return err
+		}
+		change := &event.MeetingChange{MeetingID: m.UUID, Title: m.Title, UpdatedAt: m.UpdatedAt}
+		if !m.StartTime.IsZero() {
+			change.ScheduledStart = &m.StartTime
+		}
+		e := event.From(c, event.MeetingUpdated, change)
+		e.OccurredAt = m.UpdatedAt
+		return event.Emit(ctx, s.events, tx, e)
 	})
 	return m, err
 }

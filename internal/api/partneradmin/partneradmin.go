@@ -11,6 +11,7 @@ import (
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
+	"github.com/quorumhq/quorum/internal/webhook"
 	"github.com/quorumhq/quorum/internal/workflow"
 )
 
@@ -21,10 +22,12 @@ type Handler struct {
 	Templates  *template.Service
 	Toolkits   *toolkit.Service
 	Workflows  *workflow.Service
+	Webhooks   *webhook.Service
 }
 
 // Register adds every Partner admin operation to api.
 func (h *Handler) Register(api huma.API) {
 	h.registerApp(api)
 	toolkitsHandler{h}.register(api, h.Surface)
+	h.registerDeliveries(api)
 }
