@@ -188,11 +188,11 @@ func (a *App) init(ctx context.Context) error {
 	// go through the guarded client.
 	guarded := netguard.Guard{AllowPrivate: a.Config.AllowPrivateURLs}.Client(10 * time.Second)
 	a.NextSteps = nextstep.NewService(nextstep.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Engine: eng, Documents: a.Insight,
-		Mail: mailer, HTTP: guarded, Logger: a.Logger})
+		Mail: mailer, HTTP: guarded, Events: a.Webhooks, Logger: a.Logger})
 	executeWorker.Service, triggerWorker.Service = a.NextSteps, a.NextSteps
-	a.Templates = template.NewService(template.Config{DB: a.DB, Queue: q, NextSteps: a.NextSteps})
+	a.Templates = template.NewService(template.Config{DB: a.DB, Queue: q, NextSteps: a.NextSteps, Events: a.Webhooks})
 	a.Workflows = workflow.NewService(workflow.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, NextSteps: a.NextSteps, HTTP: guarded,
-		Logger: a.Logger})
+		Events: a.Webhooks, Logger: a.Logger})
 	stepWorker.Service = a.Workflows
 	a.Toolkits = toolkit.NewService(a.DB, q, a.Logger)
 	propagateWorker.Service = a.Toolkits

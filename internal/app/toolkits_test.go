@@ -125,8 +125,10 @@ func TestToolkitInstallAndRun(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		a, b := e.tenant(t, "ann@a.example"), e.tenant(t, "bob@b.example")
-		hook := newReceiver(t)
+		hook, events := newReceiver(t), newReceiver(t)
 		manifest := manifestFor(hook.srv.URL)
+		_, err := a.admin.UpdateApp(ctx, client.AppUpdate{WebhookURL: &events.srv.URL})
+		require.NoError(t, err)
 
 		// A dry run validates and creates nothing.
 		dry, err := a.admin.CreateToolkit(ctx, client.CreateToolkitRequest{Name: "Sales", Slug: "sales", Version: "1.0.0", Manifest: manifest, DryRun: true})
@@ -279,6 +281,24 @@ func TestToolkitInstallAndRun(t *testing.T) {
 		failed, err := a.user.WorkflowRuns(ctx, client.WorkflowRunParams{Status: "failed"})
 		require.NoError(t, err)
 		require.Equal(t, 1, failed.Total)
+
+		// Every change reached the app's webhook through the outbox.
+		want := []string{"meeting_template.applied", "next_step.completed", "action_button.triggered", "workflow.run.started",
+			"workflow.step.completed", "workflow.run.completed", "workflow.run.failed"}
+		eventually(t, "events delivered", func() bool {
+			seen := map[string]bool{}
+			for _, b := range events.received() {
+				if b["partner_app_id"] != nil {
+					seen[b["event_type"].(string)] = true
+				}
+			}
+			for _, w := range want {
+				if !seen[w] {
+					return false
+				}
+			}
+			return true
+		})
 
 		// Uninstalling removes exactly what the install created.
 		require.NoError(t, a.user.UninstallToolkit(ctx, kit.ID))

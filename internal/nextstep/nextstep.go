@@ -17,7 +17,6 @@ import (
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/insight"
-	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/meeting"
 )
 
@@ -201,13 +200,6 @@ type Engine interface {
 // Documents creates documents in meetings; insight.Service is one.
 type Documents interface {
 	AddDocument(ctx context.Context, c caller.Caller, meetingUUID, title, content string) (insight.Document, error)
-}
-
-// Emitter records a domain event inside the transaction of the change that
-// caused it (the webhook outbox). c is the caller who caused it, orgID the
-// workspace it happened in.
-type Emitter interface {
-	Emit(ctx context.Context, tx *jobs.Tx, c caller.Caller, orgID int64, typ string, data any) error
 }
 
 // The events of this package.

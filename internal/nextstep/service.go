@@ -14,6 +14,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/mail"
@@ -32,7 +33,7 @@ type Service struct {
 	docs     Documents
 	mail     mail.Sender
 	http     *http.Client
-	events   Emitter
+	events   event.Emitter
 	logger   *slog.Logger
 	now      func() time.Time
 }
@@ -49,7 +50,7 @@ type Config struct {
 	// HTTP calls webhook buttons; it must be a guarded client
 	// (netguard.Guard.Client), since partners choose the URLs.
 	HTTP   *http.Client
-	Events Emitter
+	Events event.Emitter
 	Logger *slog.Logger
 }
 
@@ -63,11 +64,9 @@ func NewService(c Config) *Service {
 		mail: c.Mail, http: c.HTTP, events: c.Events, logger: logger, now: func() time.Time { return time.Now().UTC() }}
 }
 
+// emit records an event of orgID caused by c in the change's transaction.
 func (s *Service) emit(ctx context.Context, tx *jobs.Tx, c caller.Caller, orgID int64, typ string, data any) error {
-	if s.events == nil {
-		return nil
-	}
-	return s.events.Emit(ctx, tx, c, orgID, typ, data)
+	return event.Emit(ctx, s.events, tx, event.Event{Type: typ, OrgID: orgID, AppID: c.AppID, ActorUserID: c.UserID, Data: data})
 }
 
 // ForMeeting pages through the next steps attached to a meeting of the

@@ -17,6 +17,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/ai/offline"
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/jobs"
@@ -39,8 +40,8 @@ type emitted struct {
 
 type recorder struct{ events []emitted }
 
-func (r *recorder) Emit(_ context.Context, _ *jobs.Tx, _ caller.Caller, orgID int64, typ string, data any) error {
-	r.events = append(r.events, emitted{typ, orgID, data})
+func (r *recorder) Emit(_ context.Context, _ *jobs.Tx, e event.Event) error {
+	r.events = append(r.events, emitted{e.Type, e.OrgID, e.Data})
 	return nil
 }
 
@@ -73,7 +74,7 @@ func TestExecuteAndTrigger(t *testing.T) {
 		}))
 		defer hook.Close()
 		ids := identity.NewService(db, false)
-		meetings := meeting.NewService(db, q, nil)
+		meetings := meeting.NewService(db, q, nil, nil)
 		events, box := &recorder{}, &mailbox{}
 		svc := nextstep.NewService(nextstep.Config{DB: db, Queue: q, Meetings: meetings, Engine: offline.Engine{}, Mail: box,
 			HTTP: &http.Client{Timeout: 5 * time.Second}, Events: events})

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/nextstep"
@@ -23,7 +24,7 @@ type Service struct {
 	queue     *jobs.Queue
 	nextSteps *nextstep.Service
 	content   Content
-	events    Emitter
+	events    event.Emitter
 	now       func() time.Time
 }
 
@@ -33,7 +34,7 @@ type Config struct {
 	Queue     *jobs.Queue
 	NextSteps *nextstep.Service
 	Content   Content
-	Events    Emitter
+	Events    event.Emitter
 }
 
 // NewService returns a Service.
@@ -276,10 +277,7 @@ func (s *Service) ApplyTx(ctx context.Context, tx *jobs.Tx, c caller.Caller, mee
 	if err != nil {
 		return Application{}, err
 	}
-	if s.events == nil {
-		return a, nil
-	}
-	return a, s.events.Emit(ctx, tx, c, c.OrgID, EventApplied, &Applied{AppliedAt: a.AppliedAt, AppliedByUserID: by,
-		AppliedItems: AppliedItems{AgendaItems: a.AgendaItems, Participants: a.Participants, Documents: a.Documents},
-		MeetingID:    meetingUUID, TemplateID: t.UUID, TemplateName: t.Name})
+	return a, event.Emit(ctx, s.events, tx, event.Event{Type: EventApplied, OrgID: c.OrgID, AppID: c.AppID, ActorUserID: c.UserID,
+		Data: &Applied{AppliedAt: a.AppliedAt, AppliedByUserID: by, MeetingID: meetingUUID, TemplateID: t.UUID, TemplateName: t.Name,
+			AppliedItems: AppliedItems{AgendaItems: a.AgendaItems, Participants: a.Participants, Documents: a.Documents}}})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/jobs"
@@ -55,8 +56,8 @@ type emitted struct {
 
 type recorder struct{ events []emitted }
 
-func (r *recorder) Emit(_ context.Context, _ *jobs.Tx, _ caller.Caller, orgID int64, typ string, data any) error {
-	r.events = append(r.events, emitted{typ, orgID, data})
+func (r *recorder) Emit(_ context.Context, _ *jobs.Tx, e event.Event) error {
+	r.events = append(r.events, emitted{e.Type, e.OrgID, e.Data})
 	return nil
 }
 
@@ -67,7 +68,7 @@ func TestCreateFromMeetingAndApply(t *testing.T) {
 		q, err := jobs.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs.Config{InsertOnly: true})
 		require.NoError(t, err)
 		ids := identity.NewService(db, false)
-		meetings := meeting.NewService(db, q, nil)
+		meetings := meeting.NewService(db, q, nil, nil)
 		cont := &content{agenda: map[int64][]template.AgendaItem{}, participants: map[int64][]template.Participant{}}
 		events := &recorder{}
 		svc := template.NewService(template.Config{DB: db, Queue: q, NextSteps: nextstep.NewService(nextstep.Config{DB: db, Queue: q}),

@@ -130,11 +130,6 @@ type Content interface {
 	AddParticipantsTx(ctx context.Context, tx *jobs.Tx, c caller.Caller, meetingID int64, ps []Participant) (int, error)
 }
 
-// Emitter records a domain event inside the transaction of the change.
-type Emitter interface {
-	Emit(ctx context.Context, tx *jobs.Tx, c caller.Caller, orgID int64, typ string, data any) error
-}
-
 // EventApplied is emitted when a template is applied to a meeting.
 const EventApplied = "meeting_template.applied"
 

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/page"
@@ -29,7 +30,7 @@ type Service struct {
 	meetings  Meetings
 	nextSteps NextSteps
 	http      *http.Client
-	events    Emitter
+	events    event.Emitter
 	logger    *slog.Logger
 	now       func() time.Time
 }
@@ -42,7 +43,7 @@ type Config struct {
 	NextSteps NextSteps
 	// HTTP calls webhook nodes; it must be a guarded client.
 	HTTP   *http.Client
-	Events Emitter
+	Events event.Emitter
 	Logger *slog.Logger
 }
 
@@ -56,11 +57,9 @@ func NewService(c Config) *Service {
 		events: c.Events, logger: logger, now: func() time.Time { return time.Now().UTC() }}
 }
 
+// emit records an event of orgID caused by c in the change's transaction.
 func (s *Service) emit(ctx context.Context, tx *jobs.Tx, c caller.Caller, orgID int64, typ string, data any) error {
-	if s.events == nil {
-		return nil
-	}
-	return s.events.Emit(ctx, tx, c, orgID, typ, data)
+	return event.Emit(ctx, s.events, tx, event.Event{Type: typ, OrgID: orgID, AppID: c.AppID, ActorUserID: c.UserID, Data: data})
 }
 
 // SpecError turns spec problems into one validation error.
@@ -154,16 +153,23 @@ func (s *Service) StartRun(ctx context.Context, c caller.Caller, in NewRun) (Run
 			WorkspaceID: t.WorkspaceUUID, TriggeredBy: nonEmpty(by)}); err != nil {
 			return err
 		}
+		run.TriggeredBy = by
 		steps, err := s.store.stepsTx(ctx, tx, run.ID)
 		if err != nil {
 			return err
 		}
-		return s.queueReady(ctx, tx, run.ID, steps)
+		if err := s.queueReady(ctx, tx, run.ID, steps); err != nil {
+			return err
+		}
+		// The run as it was created: its first steps' jobs may be running
+		// by the time a fresh read would happen.
+		run.Steps, err = s.store.stepsTx(ctx, tx, run.ID)
+		return err
 	})
 	if err != nil {
 		return Run{}, err
 	}
-	return s.Run(ctx, c, run.UUID)
+	return run, nil
 }
 
 // queueReady queues every pending step whose dependencies have completed.

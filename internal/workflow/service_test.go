@@ -14,6 +14,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/ai/offline"
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/jobs"
@@ -73,10 +74,10 @@ type recorder struct {
 	events []recorded
 }
 
-func (r *recorder) Emit(_ context.Context, _ *jobs.Tx, _ caller.Caller, orgID int64, typ string, data any) error {
+func (r *recorder) Emit(_ context.Context, _ *jobs.Tx, e event.Event) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.events = append(r.events, recorded{typ, orgID, data})
+	r.events = append(r.events, recorded{e.Type, e.OrgID, e.Data})
 	return nil
 }
 
@@ -105,7 +106,7 @@ func newFixture(t *testing.T, db *store.DB) fixture {
 	q, err := jobs.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs.Config{InsertOnly: true})
 	require.NoError(t, err)
 	ids := identity.NewService(db, false)
-	meetings := meeting.NewService(db, q, nil)
+	meetings := meeting.NewService(db, q, nil, nil)
 	steps := nextstep.NewService(nextstep.Config{DB: db, Queue: q, Meetings: meetings, Engine: offline.Engine{}})
 	events := &recorder{}
 	svc := workflow.NewService(workflow.Config{DB: db, Queue: q, Meetings: meetings, NextSteps: steps, Events: events})

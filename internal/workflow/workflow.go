@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/quorumhq/quorum/internal/caller"
-	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/nextstep"
 )
@@ -150,11 +149,6 @@ type Meetings interface {
 type NextSteps interface {
 	Get(ctx context.Context, c caller.Caller, id string) (nextstep.NextStep, error)
 	RunPrompt(ctx context.Context, m meeting.Meeting, prompt string) (string, error)
-}
-
-// Emitter records a domain event inside the transaction of the change.
-type Emitter interface {
-	Emit(ctx context.Context, tx *jobs.Tx, c caller.Caller, orgID int64, typ string, data any) error
 }
 
 // The events of runs.
