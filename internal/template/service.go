@@ -10,6 +10,7 @@ import (
 	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
+	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/nextstep"
 	"github.com/quorumhq/quorum/internal/page"
 	"github.com/quorumhq/quorum/internal/store"
@@ -280,4 +281,12 @@ func (s *Service) ApplyTx(ctx context.Context, tx *jobs.Tx, c caller.Caller, mee
 	return a, event.Emit(ctx, s.events, tx, event.Event{Type: EventApplied, OrgID: c.OrgID, AppID: c.AppID, ActorUserID: c.UserID,
 		Data: &Applied{AppliedAt: a.AppliedAt, AppliedByUserID: by, MeetingID: meetingUUID, TemplateID: t.UUID, TemplateName: t.Name,
 			AppliedItems: AppliedItems{AgendaItems: a.AgendaItems, Participants: a.Participants, Documents: a.Documents}}})
+}
+
+// ApplyTemplate is ApplyTx in the shape meeting creation calls it with
+// (meeting.TemplateApplier on the partner-core branch): the meeting is
+// being written in tx.
+func (s *Service) ApplyTemplate(ctx context.Context, tx *jobs.Tx, c caller.Caller, templateID string, m meeting.Meeting) error {
+	_, err := s.ApplyTx(ctx, tx, c, m.UUID, templateID)
+	return err
 }

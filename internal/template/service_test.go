@@ -132,6 +132,13 @@ func TestCreateFromMeetingAndApply(t *testing.T) {
 		require.NoError(t, err)
 		require.Zero(t, again.NextSteps, "next steps already on the meeting are not added twice")
 
+		// Meeting creation applies a template inside its own transaction.
+		third, err := meetings.Create(ctx, users[0], meeting.New{Title: "Third planning"})
+		require.NoError(t, err)
+		require.NoError(t, q.Tx(ctx, func(tx *jobs.Tx) error { return svc.ApplyTemplate(ctx, tx, users[0], tpl.UUID, third) }))
+		require.Len(t, cont.agenda[third.ID], 1)
+		require.ErrorIs(t, q.Tx(ctx, func(tx *jobs.Tx) error { return svc.ApplyTemplate(ctx, tx, users[1], tpl.UUID, ms[1]) }), fault.ErrNotFound)
+
 		_, err = svc.Apply(ctx, users[1], ms[1].UUID, tpl.UUID)
 		require.ErrorIs(t, err, fault.ErrNotFound, "B's user reaches no template of A")
 		_, err = svc.Apply(ctx, users[0], ms[1].UUID, tpl.UUID)
