@@ -28,6 +28,7 @@ import (
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/nextstep"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
@@ -59,6 +60,7 @@ type Deps struct {
 	Toolkits       *toolkit.Service
 	Workflows      *workflow.Service
 	Webhooks       *webhook.Service
+	Realtime       *realtime.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -104,7 +106,7 @@ func New(d Deps) *Server {
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks, Templates: d.Templates,
 		Toolkits: d.Toolkits, Workflows: d.Workflows}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
-		Actions: d.Actions}).Register(api)
+		Actions: d.Actions, Realtime: d.Realtime}).Register(api)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
