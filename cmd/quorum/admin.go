@@ -23,7 +23,7 @@ const adminUsage = `Usage:
   quorum admin app link     --client-id C --org ID
   quorum admin app set      --client-id C [--status S] [--provision-users true|false]
   quorum admin token create --client-id C --user EMAIL [--scope S]...
-
+` + toolkitUsage + `
 Each command takes --json for machine-readable output, and --data-dir or
 --database-url to pick the database (default: the QUORUM_* environment).
 `
@@ -204,8 +204,11 @@ func admin(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 			return map[string]any{"access_token": t.AccessToken, "refresh_token": t.RefreshToken, "expires_in": t.ExpiresIn, "scope": t.Scope}, nil
 		}
 	default:
-		fmt.Fprint(stderr, adminUsage)
-		return fmt.Errorf("unknown admin command %q", name)
+		var ok bool
+		if run, ok = toolkitCommand(name, c); !ok {
+			fmt.Fprint(stderr, adminUsage)
+			return fmt.Errorf("unknown admin command %q", name)
+		}
 	}
 	if err := c.fs.Parse(args[2:]); err != nil {
 		return err

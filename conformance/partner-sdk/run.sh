@@ -133,6 +133,18 @@ other_app_token="$(jget access_token "$(q admin token create --client-id "$(jget
   "${content_scope_args[@]}" --json)")"
 other_app_api_key="$(jget api_key "$other_app_json")"
 other_app_secret="$(jget webhook_secret "$other_app_json")"
+# A second app of the same org with every scope, for the toolkit, template and workflow tests
+# (test/toolkits.test.js): the main app above is restricted to the SDK's default scopes.
+tk_app_json="$(q admin app create --org "$org_id" --name "Conformance Toolkit App" --redirect-uri "$redirect_uri" --json)"
+tk_client_id="$(jget client_id "$tk_app_json")"
+tk_api_key="$(jget api_key "$tk_app_json")"
+tk_cloud_key="$(jget cloud_api_key "$tk_app_json")"
+tk_scope_args=()
+for s in openid profile meetings:read meetings:write toolkits:read toolkits:write workflows:read workflows:write; do
+  tk_scope_args+=(--scope "$s")
+done
+tk_token_json="$(q admin token create --client-id "$tk_client_id" --user "$user_email" "${tk_scope_args[@]}" --json)"
+tk_access_token="$(jget access_token "$tk_token_json")"
 
 # ---- 6. Run the suite under Node 22 ----
 say "node $("$NODE" --version) --test"
@@ -160,6 +172,10 @@ env \
   PSDK_OTHER_APP_ACCESS_TOKEN="$other_app_token" \
   PSDK_OTHER_APP_API_KEY="$other_app_api_key" \
   PSDK_OTHER_APP_WEBHOOK_SECRET="$other_app_secret" \
+  PSDK_TK_CLIENT_ID="$tk_client_id" \
+  PSDK_TK_API_KEY="$tk_api_key" \
+  PSDK_TK_CLOUD_KEY="$tk_cloud_key" \
+  PSDK_TK_ACCESS_TOKEN="$tk_access_token" \
   PSDK_WH_ORG_UUID="$wh_org_uuid" \
   PSDK_WH_CLIENT_ID="$wh_client_id" \
   PSDK_WH_API_KEY="$wh_api_key" \

@@ -30,11 +30,16 @@ import (
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/mail"
 	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/netguard"
+	"github.com/quorumhq/quorum/internal/nextstep"
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/secret"
 	"github.com/quorumhq/quorum/internal/store"
+	"github.com/quorumhq/quorum/internal/template"
+	"github.com/quorumhq/quorum/internal/toolkit"
 	"github.com/quorumhq/quorum/internal/webhook"
+	"github.com/quorumhq/quorum/internal/workflow"
 )
 
 // Version is the build's version, set with -ldflags at release time.
@@ -56,6 +61,10 @@ type App struct {
 	Blobs      *blob.Bucket
 	Documents  *contextdoc.Service
 	Chat       *chat.Service
+	NextSteps  *nextstep.Service
+	Templates  *template.Service
+	Toolkits   *toolkit.Service
+	Workflows  *workflow.Service
 	Webhooks   *webhook.Service
 	Jobs       *jobs.Queue
 	Realtime   *realtime.Service
@@ -147,6 +156,12 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, indexWorker)
 	summaryWorker := &insight.SummaryWorker{}
 	river.AddWorker(workers, summaryWorker)
+	executeWorker, triggerWorker := &nextstep.ExecuteWorker{}, &nextstep.TriggerWorker{}
+	river.AddWorker(workers, executeWorker)
+	river.AddWorker(workers, triggerWorker)
+	stepWorker, propagateWorker := &workflow.StepWorker{}, &toolkit.PropagateWorker{}
+	river.AddWorker(workers, stepWorker)
+	river.AddWorker(workers, propagateWorker)
 	webhookWorkers := webhook.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
@@ -210,6 +225,18 @@ func (a *App) init(ctx context.Context) error {
 	a.Chat = chat.NewService(chat.Config{DB: a.DB, Queue: q, Access: access, Documents: a.Documents,
 		Assistant: chat.Agent{Agent: a.Agent, Insight: a.Insight}, Events: a.Webhooks, Logger: a.Logger, JobTimeout: jobTiming.chat})
 	turnWorker.Service, expireWorker.Service = a.Chat, a.Chat
+	// Webhook buttons and workflow nodes call URLs partners chose, so they
+	// go through the guarded client.
+	guarded := netguard.Guard{AllowPrivate: a.Config.AllowPrivateURLs}.Client(10 * time.Second)
+	a.NextSteps = nextstep.NewService(nextstep.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Engine: eng, Documents: a.Insight,
+		Mail: mailer, HTTP: guarded, Events: a.Webhooks, Logger: a.Logger})
+	executeWorker.Service, triggerWorker.Service = a.NextSteps, a.NextSteps
+	a.Templates = template.NewService(template.Config{DB: a.DB, Queue: q, NextSteps: a.NextSteps, Events: a.Webhooks})
+	a.Workflows = workflow.NewService(workflow.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, NextSteps: a.NextSteps, HTTP: guarded,
+		Events: a.Webhooks, Logger: a.Logger})
+	stepWorker.Service = a.Workflows
+	a.Toolkits = toolkit.NewService(a.DB, q, a.Logger)
+	propagateWorker.Service = a.Toolkits
 	// The login form's CSRF key comes from the server key, so every replica
 	// accepts a form another one served; it is derived so that no token
 	// reveals anything about the key that encrypts secrets.
@@ -220,7 +247,8 @@ func (a *App) init(ctx context.Context) error {
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, Documents: a.Documents, Chat: a.Chat, Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, Documents: a.Documents, Chat: a.Chat,
+		NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits, Workflows: a.Workflows, Ready: a.Ready,
 	})
 	return nil
 }

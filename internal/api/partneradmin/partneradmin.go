@@ -9,18 +9,25 @@ import (
 
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/template"
+	"github.com/quorumhq/quorum/internal/toolkit"
 	"github.com/quorumhq/quorum/internal/webhook"
+	"github.com/quorumhq/quorum/internal/workflow"
 )
 
 // Handler serves the Partner admin surface.
 type Handler struct {
 	Surface    *rest.Surface
 	Identities *identity.Service
+	Templates  *template.Service
+	Toolkits   *toolkit.Service
+	Workflows  *workflow.Service
 	Webhooks   *webhook.Service
 }
 
 // Register adds every Partner admin operation to api.
 func (h *Handler) Register(api huma.API) {
 	h.registerApp(api)
+	toolkitsHandler{h}.register(api, h.Surface)
 	h.registerDeliveries(api)
 }

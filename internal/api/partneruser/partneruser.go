@@ -13,6 +13,10 @@ import (
 	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/contextdoc"
 	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/nextstep"
+	"github.com/quorumhq/quorum/internal/template"
+	"github.com/quorumhq/quorum/internal/toolkit"
+	"github.com/quorumhq/quorum/internal/workflow"
 )
 
 // Handler serves the Partner user surface.
@@ -21,6 +25,10 @@ type Handler struct {
 	Identities *identity.Service
 	Documents  *contextdoc.Service
 	Chat       *chat.Service
+	NextSteps  *nextstep.Service
+	Templates  *template.Service
+	Toolkits   *toolkit.Service
+	Workflows  *workflow.Service
 }
 
 // Register adds every Partner user operation to api.
@@ -29,4 +37,5 @@ func (h *Handler) Register(api huma.API) {
 		Summary: "The signed-in user's profile", Scope: "profile"}, h.getProfile)
 	(&contextHandler{Surface: h.Surface, Documents: h.Documents}).register(api)
 	(&chatHandler{Surface: h.Surface, Chat: h.Chat}).register(api)
+	toolkitsHandler{h}.register(api, h.Surface)
 }
