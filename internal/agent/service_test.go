@@ -55,7 +55,7 @@ func newService(t *testing.T, db *store.DB, chat Chat, maxSteps int) (*Service, 
 	var idx *index.Service
 	meetings := meeting.NewService(db, q, func(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) error {
 		return idx.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID)
-	})
+	}, nil)
 	idx = index.NewService(db, meetings, logger)
 	org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
 	require.NoError(t, err)
@@ -67,7 +67,7 @@ func newService(t *testing.T, db *store.DB, chat Chat, maxSteps int) (*Service, 
 	require.NoError(t, idx.Reindex(ctx, index.Args{OrgID: org.ID, Source: index.SourceTranscript, SourceID: m.ID}))
 	ins := insight.NewService(insight.Config{DB: db, Queue: q, Meetings: meetings, Index: idx, Engine: offline.Engine{},
 		Model: "quorum-offline", Logger: logger})
-	s := NewService(Config{DB: db, Meetings: meetings, Insight: ins, Actions: actionitem.NewService(db), Engine: offline.Engine{},
+	s := NewService(Config{DB: db, Meetings: meetings, Insight: ins, Actions: actionitem.NewService(db, q, nil, meetings), Engine: offline.Engine{},
 		Chat: chat, Model: "fake-model", MaxSteps: maxSteps, Logger: logger})
 	return s, c, m
 }

@@ -128,7 +128,7 @@ func (a *App) init(ctx context.Context) error {
 			return err
 		}
 		return a.Insight.EnqueueSummary(ctx, tx, orgID, meetingID)
-	})
+	}, nil)
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
 	indexWorker.Service = a.Index
 	eng, chat, model, err := engine(a.Config)
@@ -138,7 +138,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Insight = insight.NewService(insight.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Index: a.Index, Engine: eng,
 		Model: model, Timeout: a.Config.AITimeout, Logger: a.Logger})
 	summaryWorker.Service = a.Insight
-	a.Actions = actionitem.NewService(a.DB)
+	a.Actions = actionitem.NewService(a.DB, q, nil, a.Meetings)
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
 		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
 	a.server = api.New(api.Deps{

@@ -47,7 +47,7 @@ func TestMeasureReindex(t *testing.T) {
 		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 		q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
 		require.NoError(t, err)
-		meetings := meeting.NewService(db, q, nil)
+		meetings := meeting.NewService(db, q, nil, nil)
 		svc := index.NewService(db, meetings, logger)
 		org, err := identity.NewService(db, false).CreateOrg(ctx, "Measure")
 		require.NoError(t, err)

@@ -39,7 +39,7 @@ func newTenants(t *testing.T, db *store.DB) tenants {
 	require.NoError(t, err)
 	orgB, err := ids.CreateOrg(ctx, "B")
 	require.NoError(t, err)
-	return tenants{svc: meeting.NewService(db, q, nil),
+	return tenants{svc: meeting.NewService(db, q, nil, nil),
 		a: caller.Caller{Credential: caller.CloudToken, OrgID: orgA.ID, UserRef: "ann@a.test"},
 		b: caller.Caller{Credential: caller.CloudToken, OrgID: orgB.ID, UserRef: "bob@b.test"}}
 }
