@@ -43,6 +43,19 @@ type Draft struct {
 	TemplateID  string
 	IsInstant   bool
 	DetailLevel string
+	// Participants are invited besides the creator, who is an editor;
+	// emails already invited are skipped.
+	Participants []Invitee
+	// CalendarEventID links the new meeting to a calendar event (its row
+	// id), or 0.
+	CalendarEventID int64
+}
+
+// Invitee is a person to invite to a new meeting.
+type Invitee struct {
+	Email string
+	Name  string
+	Role  Role
 }
 
 // Patch changes a planned meeting; nil fields are left alone. Setting
@@ -136,6 +149,18 @@ func ParseDate(field, s string, end bool) (time.Time, error) {
 // first EDITOR participant, and a template, when named, is applied in the
 // same transaction.
 func (s *Service) Plan(ctx context.Context, c caller.Caller, d Draft) (Meeting, error) {
+	var m Meeting
+	err := s.queue.Tx(ctx, func(tx *jobs.Tx) error {
+		var err error
+		m, err = s.PlanIn(ctx, tx, c, d)
+		return err
+	})
+	return m, err
+}
+
+// PlanIn is Plan inside the caller's transaction, for services that create
+// a meeting as part of their own change.
+func (s *Service) PlanIn(ctx context.Context, tx *jobs.Tx, c caller.Caller, d Draft) (Meeting, error) {
 	if err := RequireUser(c); err != nil {
 		return Meeting{}, err
 	}
@@ -171,23 +196,39 @@ func (s *Service) Plan(ctx context.Context, c caller.Caller, d Draft) (Meeting, 
 			return Meeting{}, err
 		}
 	}
-	err = s.queue.Tx(ctx, func(tx *jobs.Tx) error {
-		if err := s.store.insert(ctx, tx.Tx, &m, c.UserID); err != nil {
-			return err
+	if err := s.store.insert(ctx, tx.Tx, &m, c.UserID); err != nil {
+		return Meeting{}, err
+	}
+	if err := s.store.insertCreator(ctx, tx.Tx, m, c.UserID, uuid.NewString()); err != nil {
+		return Meeting{}, err
+	}
+	for _, in := range d.Participants {
+		in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+		if in.Email == "" || !validText(in.Email) || !validText(in.Name) {
+			continue
 		}
-		if err := s.store.insertCreator(ctx, tx.Tx, m, c.UserID, uuid.NewString()); err != nil {
-			return err
+		if in.Name = strings.TrimSpace(in.Name); in.Name == "" {
+			in.Name = in.Email
 		}
-		if err := s.applyTemplate(ctx, tx, c, m, d.TemplateID); err != nil {
-			return err
+		if !in.Role.Valid() {
+			in.Role = RoleViewer
 		}
-		var err error
-		if m, err = s.store.txByID(ctx, tx.Tx, m.OrgID, m.ID); err != nil {
-			return err
+		if err := s.store.invite(ctx, tx.Tx, m, in, uuid.NewString()); err != nil {
+			return Meeting{}, err
 		}
-		return s.emitCreated(ctx, tx, c, m)
-	})
-	return m, err
+	}
+	if d.CalendarEventID != 0 {
+		if err := s.store.linkEvent(ctx, tx.Tx, m, d.CalendarEventID); err != nil {
+			return Meeting{}, err
+		}
+	}
+	if err := s.applyTemplate(ctx, tx, c, m, d.TemplateID); err != nil {
+		return Meeting{}, err
+	}
+	if m, err = s.store.txByID(ctx, tx.Tx, m.OrgID, m.ID); err != nil {
+		return Meeting{}, err
+	}
+	return m, s.emitCreated(ctx, tx, c, m)
 }
 
 func (s *Service) applyTemplate(ctx context.Context, tx *jobs.Tx, c caller.Caller, m Meeting, templateID string) error {

@@ -467,3 +467,31 @@ func (s sqlStore) copyContent(ctx context.Context, tx *sql.Tx, from int64, cp Me
 	}
 	return nil
 }
+
+// invite adds a participant to a new meeting unless the email is already
+// on it; the email names a user when that user belongs to the meeting's
+// organization.
+func (s sqlStore) invite(ctx context.Context, tx *sql.Tx, m Meeting, in Invitee, participantUUID string) error {
+	_, err := s.db.TxExec(ctx, tx, `INSERT INTO meeting_participants (uuid, org_id, meeting_id, user_id, email, name, role,
+		created_at, updated_at) VALUES (?, ?, ?,
+		(SELECT u.id FROM users u JOIN memberships ms ON ms.user_id = u.id AND ms.org_id = ? WHERE u.email = ?),
+		?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		participantUUID, m.OrgID, m.ID, m.OrgID, in.Email, in.Email, in.Name, string(in.Role), m.CreatedAt, m.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("invite %s to meeting %s: %w", in.Email, m.UUID, err)
+	}
+	return nil
+}
+
+// linkEvent links a new meeting to a calendar event; the unique index on
+// the link makes a second meeting for one event a conflict.
+func (s sqlStore) linkEvent(ctx context.Context, tx *sql.Tx, m Meeting, eventID int64) error {
+	_, err := s.db.TxExec(ctx, tx, `UPDATE meetings SET calendar_event_id = ? WHERE org_id = ? AND id = ?`, eventID, m.OrgID, m.ID)
+	if store.IsUniqueViolation(err) {
+		return fault.Conflict("conflict", "the calendar event is already linked to another meeting")
+	}
+	if err != nil {
+		return fmt.Errorf("link meeting %s to calendar event %d: %w", m.UUID, eventID, err)
+	}
+	return nil
+}

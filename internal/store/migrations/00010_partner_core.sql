@@ -105,15 +105,16 @@ CREATE TABLE calendar_events (
     is_all_day        BOOLEAN NOT NULL DEFAULT FALSE,
     organizer         TEXT NOT NULL DEFAULT '{}',
     attendees         TEXT NOT NULL DEFAULT '[]',
-    origin_meeting_id BIGINT REFERENCES meetings (id) ON DELETE SET NULL,
     created_at        TIMESTAMPTZ NOT NULL,
     updated_at        TIMESTAMPTZ NOT NULL,
     UNIQUE (feed_id, instance_key)
 );
 CREATE INDEX calendar_events_user_idx ON calendar_events (org_id, user_id, start_time);
 
+-- A calendar event is linked to at most one meeting (created from it or
+-- linked to it), which makes creating a meeting from an event idempotent.
 ALTER TABLE meetings ADD COLUMN calendar_event_id BIGINT REFERENCES calendar_events (id) ON DELETE SET NULL;
-CREATE INDEX meetings_calendar_event_idx ON meetings (calendar_event_id);
+CREATE UNIQUE INDEX meetings_calendar_event_idx ON meetings (calendar_event_id);
 
 -- +goose Down
 DROP INDEX meetings_calendar_event_idx;
