@@ -15,7 +15,6 @@ import (
 
 type sqlStore struct{ db *store.DB }
 
-
 // insert adds the item to its meeting; the meeting is named again with the
 // item's organization, so a foreign meeting inserts nothing.
 func (s sqlStore) insert(ctx context.Context, tx *sql.Tx, a *ActionItem, creatorID int64) error {

@@ -146,4 +146,3 @@ func (s sqlStore) delete(ctx context.Context, tx *sql.Tx, m meeting.Access, id s
 	}
 	return nil
 }
-
