@@ -14,18 +14,21 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/quorumhq/quorum/internal/actionitem"
+	"github.com/quorumhq/quorum/internal/agenda"
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api/cloud"
 	"github.com/quorumhq/quorum/internal/api/oauthhost"
 	"github.com/quorumhq/quorum/internal/api/partneradmin"
 	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/calendar"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/participant"
 	"github.com/quorumhq/quorum/internal/store"
 )
 
@@ -44,6 +47,9 @@ type Deps struct {
 	Insight       *insight.Service
 	Agent         *agent.Service
 	Actions       *actionitem.Service
+	Participants  *participant.Service
+	Agenda        *agenda.Service
+	Calendar      *calendar.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -84,7 +90,8 @@ func New(d Deps) *Server {
 
 	t := newSurfaces(d)
 	(&oauthhost.Handler{Surface: t.oauth, Info: t.partnerInfo, Identities: d.Identities, OAuth: d.OAuth}).Register(api)
-	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities}).Register(api)
+	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, Meetings: d.Meetings, Participants: d.Participants,
+		Agenda: d.Agenda, ActionItems: d.Actions, Calendar: d.Calendar}).Register(api)
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions}).Register(api)

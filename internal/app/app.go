@@ -14,9 +14,11 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/quorumhq/quorum/internal/actionitem"
+	"github.com/quorumhq/quorum/internal/agenda"
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/calendar"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/config"
 	"github.com/quorumhq/quorum/internal/identity"
@@ -25,7 +27,9 @@ import (
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/mail"
 	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/netguard"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/participant"
 	"github.com/quorumhq/quorum/internal/store"
 )
 
@@ -47,6 +51,10 @@ type App struct {
 	Agent      *agent.Service
 	Jobs       *jobs.Queue
 	server     *api.Server
+
+	Participants *participant.Service
+	Agenda       *agenda.Service
+	Calendar     *calendar.Service
 }
 
 // jobTiming bounds one run of each job kind (the workers' own timeouts; the
@@ -101,6 +109,8 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, indexWorker)
 	summaryWorker := &insight.SummaryWorker{}
 	river.AddWorker(workers, summaryWorker)
+	calendarWorker := &calendar.RefreshWorker{}
+	river.AddWorker(workers, calendarWorker)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired,
 	}, logger: a.Logger, timeout: jobTiming.purge})
@@ -108,7 +118,7 @@ func (a *App) init(ctx context.Context) error {
 		Workers:              workers,
 		MaxWorkers:           a.Config.Workers,
 		InsertOnly:           a.Config.Workers == 0,
-		PeriodicJobs:         []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true)},
+		PeriodicJobs:         []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), calendar.PeriodicJob()},
 		JobTimeout:           max(jobTiming.index, jobTiming.purge),
 		RescueStuckJobsAfter: jobTiming.rescueAfter,
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
@@ -139,13 +149,18 @@ func (a *App) init(ctx context.Context) error {
 		Model: model, Timeout: a.Config.AITimeout, Logger: a.Logger})
 	summaryWorker.Service = a.Insight
 	a.Actions = actionitem.NewService(a.DB, q, nil, a.Meetings)
+	a.Participants = participant.NewService(a.DB, q, nil, a.Meetings)
+	a.Agenda = agenda.NewService(a.DB, q, nil, a.Meetings)
+	a.Calendar = calendar.NewService(calendar.Config{DB: a.DB, Queue: q, Meetings: a.Meetings,
+		Guard: netguard.Guard{AllowPrivate: a.Config.AllowPrivateURLs}, Logger: a.Logger})
+	calendarWorker.Service = a.Calendar
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
 		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, Participants: a.Participants, Agenda: a.Agenda, Calendar: a.Calendar, Ready: a.Ready,
 	})
 	return nil
 }
