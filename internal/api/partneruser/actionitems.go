@@ -13,9 +13,9 @@ import (
 	"github.com/quorumhq/quorum/internal/caller"
 )
 
-// ActionItem is the Partner API's action item; partner_context is the
+// PartnerActionItem is the Partner API's action item; partner_context is the
 // calling app's own.
-type ActionItem struct {
+type PartnerActionItem struct {
 	ID                   string         `json:"id"`
 	MeetingID            string         `json:"meeting_id"`
 	Title                string         `json:"title"`
@@ -30,8 +30,8 @@ type ActionItem struct {
 	UpdatedAt            string         `json:"updated_at"`
 }
 
-func toActionItem(ctx context.Context, a actionitem.ActionItem) ActionItem {
-	out := ActionItem{ID: a.UUID, MeetingID: a.MeetingUUID, Title: a.Title, Description: a.Description,
+func toActionItem(ctx context.Context, a actionitem.ActionItem) PartnerActionItem {
+	out := PartnerActionItem{ID: a.UUID, MeetingID: a.MeetingUUID, Title: a.Title, Description: a.Description,
 		Status: string(actionitem.PartnerStatus(a.Status)), IsCompleted: a.IsCompleted(), DueDate: strPtr(a.DueDate),
 		CompletedAt: rest.TimePtr(ctx, a.CompletedAt), HasPartnerAssignment: a.PartnerContext != nil,
 		CreatedAt: rest.Time(ctx, a.CreatedAt), UpdatedAt: rest.Time(ctx, a.UpdatedAt)}
@@ -54,7 +54,7 @@ func rawContext(m map[string]any) (json.RawMessage, error) {
 	return b, nil
 }
 
-type listActionItemsInput struct {
+type partnerListActionItemsInput struct {
 	PageQuery
 	MeetingID            string `query:"meeting_id"`
 	IsCompleted          string `query:"is_completed" doc:"true or false"`
@@ -63,11 +63,11 @@ type listActionItemsInput struct {
 	EndDate              string `query:"end_date" doc:"created at or before (a date covers its whole day)"`
 }
 
-type actionItemsOutput struct{ Body List[ActionItem] }
+type actionItemsOutput struct{ Body List[PartnerActionItem] }
 
-type actionItemOutput struct{ Body ActionItem }
+type actionItemOutput struct{ Body PartnerActionItem }
 
-type createActionItemInput struct {
+type partnerCreateActionItemInput struct {
 	Body struct {
 		MeetingID      string         `json:"meeting_id"`
 		Title          string         `json:"title" doc:"1 to 1000 characters"`
@@ -78,7 +78,7 @@ type createActionItemInput struct {
 	}
 }
 
-type updateActionItemInput struct {
+type partnerUpdateActionItemInput struct {
 	ID   string `path:"actionItemId"`
 	Body struct {
 		Title          *string        `json:"title,omitempty"`
@@ -90,7 +90,7 @@ type updateActionItemInput struct {
 	}
 }
 
-type actionItemIDInput struct {
+type partnerActionItemIDInput struct {
 	ID string `path:"actionItemId"`
 }
 
@@ -109,7 +109,7 @@ func (h *coreHandler) registerActionItems(api huma.API, s *rest.Surface) {
 }
 
 // listActionItems serves GET /v1/partner/user/action-items.
-func (h *coreHandler) listActionItems(ctx context.Context, c caller.Caller, in *listActionItemsInput) (*actionItemsOutput, error) {
+func (h *coreHandler) listActionItems(ctx context.Context, c caller.Caller, in *partnerListActionItemsInput) (*actionItemsOutput, error) {
 	done, err := parseBool("is_completed", in.IsCompleted)
 	if err != nil {
 		return nil, err
@@ -123,11 +123,11 @@ func (h *coreHandler) listActionItems(ctx context.Context, c caller.Caller, in *
 	if err != nil {
 		return nil, err
 	}
-	return &actionItemsOutput{Body: ListOf(p, func(a actionitem.ActionItem) ActionItem { return toActionItem(ctx, a) })}, nil
+	return &actionItemsOutput{Body: ListOf(p, func(a actionitem.ActionItem) PartnerActionItem { return toActionItem(ctx, a) })}, nil
 }
 
 // createActionItem serves POST /v1/partner/user/action-items.
-func (h *coreHandler) createActionItem(ctx context.Context, c caller.Caller, in *createActionItemInput) (*actionItemOutput, error) {
+func (h *coreHandler) createActionItem(ctx context.Context, c caller.Caller, in *partnerCreateActionItemInput) (*actionItemOutput, error) {
 	b := in.Body
 	pc, err := rawContext(b.PartnerContext)
 	if err != nil {
@@ -142,7 +142,7 @@ func (h *coreHandler) createActionItem(ctx context.Context, c caller.Caller, in 
 }
 
 // getActionItem serves GET /v1/partner/user/action-items/{actionItemId}.
-func (h *coreHandler) getActionItem(ctx context.Context, c caller.Caller, in *actionItemIDInput) (*actionItemOutput, error) {
+func (h *coreHandler) getActionItem(ctx context.Context, c caller.Caller, in *partnerActionItemIDInput) (*actionItemOutput, error) {
 	a, err := h.actions.Get(ctx, c, in.ID)
 	if err != nil {
 		return nil, err
@@ -151,7 +151,7 @@ func (h *coreHandler) getActionItem(ctx context.Context, c caller.Caller, in *ac
 }
 
 // updateActionItem serves PUT /v1/partner/user/action-items/{actionItemId}.
-func (h *coreHandler) updateActionItem(ctx context.Context, c caller.Caller, in *updateActionItemInput) (*actionItemOutput, error) {
+func (h *coreHandler) updateActionItem(ctx context.Context, c caller.Caller, in *partnerUpdateActionItemInput) (*actionItemOutput, error) {
 	b := in.Body
 	pc, err := rawContext(b.PartnerContext)
 	if err != nil {
@@ -170,6 +170,6 @@ func (h *coreHandler) updateActionItem(ctx context.Context, c caller.Caller, in 
 }
 
 // deleteActionItem serves DELETE /v1/partner/user/action-items/{actionItemId}.
-func (h *coreHandler) deleteActionItem(ctx context.Context, c caller.Caller, in *actionItemIDInput) (*emptyOutput, error) {
+func (h *coreHandler) deleteActionItem(ctx context.Context, c caller.Caller, in *partnerActionItemIDInput) (*emptyOutput, error) {
 	return &emptyOutput{}, h.actions.Delete(ctx, c, in.ID)
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/quorumhq/quorum/internal/caller"
 )
 
-// AgendaItem is the Partner API's agenda item. talking_points appear only
+// PartnerAgendaItem is the Partner API's agenda item. talking_points appear only
 // when the caller wrote some.
-type AgendaItem struct {
+type PartnerAgendaItem struct {
 	ID                    string   `json:"id"`
 	MeetingID             string   `json:"meeting_id"`
 	Title                 string   `json:"title"`
@@ -30,8 +30,8 @@ type AgendaItem struct {
 	UpdatedAt             string   `json:"updated_at"`
 }
 
-func toAgendaItem(ctx context.Context, it agenda.Item) AgendaItem {
-	out := AgendaItem{ID: it.UUID, MeetingID: it.MeetingUUID, Title: it.Title, Description: it.Description, ItemType: string(it.Type),
+func toAgendaItem(ctx context.Context, it agenda.Item) PartnerAgendaItem {
+	out := PartnerAgendaItem{ID: it.UUID, MeetingID: it.MeetingUUID, Title: it.Title, Description: it.Description, ItemType: string(it.Type),
 		Status: string(it.Status), Sequence: strconv.Itoa(it.Sequence), TimeAllocationMinutes: it.TimeAllocationMinutes,
 		Presenters: it.Presenters, RestrictedToLeads: it.RestrictedToLeads, CreatedAt: rest.Time(ctx, it.CreatedAt),
 		UpdatedAt: rest.Time(ctx, it.UpdatedAt)}
@@ -44,9 +44,9 @@ func toAgendaItem(ctx context.Context, it agenda.Item) AgendaItem {
 	return out
 }
 
-// agendaFields are the settable fields of an agenda item, all optional on
+// partnerAgendaFields are the settable fields of an agenda item, all optional on
 // the wire so that the domain reports a missing one with its own code.
-type agendaFields struct {
+type partnerAgendaFields struct {
 	ItemType              *string  `json:"item_type,omitempty" doc:"DISCUSSION, DECISION, ACTION_ITEM or INFORMATION (required on create)"`
 	Title                 *string  `json:"title,omitempty" doc:"1 to 255 characters (required on create)"`
 	Description           *string  `json:"description,omitempty"`
@@ -57,28 +57,28 @@ type agendaFields struct {
 	TalkingPoints         *string  `json:"talking_points,omitempty" doc:"private to the caller"`
 }
 
-func (f agendaFields) domain() agenda.Fields {
+func (f partnerAgendaFields) domain() agenda.Fields {
 	return agenda.Fields{Type: f.ItemType, Title: f.Title, Description: f.Description, Status: f.Status,
 		TimeAllocationMinutes: f.TimeAllocationMinutes, Presenters: f.Presenters, RestrictedToLeads: f.RestrictedToLeads,
 		TalkingPoints: f.TalkingPoints}
 }
 
-type agendaListOutput struct{ Body List[AgendaItem] }
+type agendaListOutput struct{ Body List[PartnerAgendaItem] }
 
-type agendaItemOutput struct{ Body AgendaItem }
+type agendaItemOutput struct{ Body PartnerAgendaItem }
 
-type createAgendaInput struct {
+type partnerCreateAgendaInput struct {
 	MeetingID string `path:"meetingId"`
-	Body      agendaFields
+	Body      partnerAgendaFields
 }
 
-type updateAgendaInput struct {
+type partnerUpdateAgendaInput struct {
 	MeetingID string `path:"meetingId"`
 	ItemID    string `path:"itemId"`
-	Body      agendaFields
+	Body      partnerAgendaFields
 }
 
-type agendaItemIDInput struct {
+type partnerAgendaItemIDInput struct {
 	MeetingID string `path:"meetingId"`
 	ItemID    string `path:"itemId"`
 }
@@ -96,12 +96,12 @@ func (h *coreHandler) registerAgenda(api huma.API, s *rest.Surface) {
 }
 
 // listAgenda serves GET /v1/partner/user/meetings/{meetingId}/agenda-items.
-func (h *coreHandler) listAgenda(ctx context.Context, c caller.Caller, in *meetingIDInput) (*agendaListOutput, error) {
+func (h *coreHandler) listAgenda(ctx context.Context, c caller.Caller, in *partnerMeetingIDInput) (*agendaListOutput, error) {
 	items, err := h.agenda.List(ctx, c, in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
-	out := List[AgendaItem]{Items: make([]AgendaItem, 0, len(items)), Total: len(items), Limit: len(items)}
+	out := List[PartnerAgendaItem]{Items: make([]PartnerAgendaItem, 0, len(items)), Total: len(items), Limit: len(items)}
 	for _, it := range items {
 		out.Items = append(out.Items, toAgendaItem(ctx, it))
 	}
@@ -109,7 +109,7 @@ func (h *coreHandler) listAgenda(ctx context.Context, c caller.Caller, in *meeti
 }
 
 // createAgendaItem serves POST /v1/partner/user/meetings/{meetingId}/agenda-items.
-func (h *coreHandler) createAgendaItem(ctx context.Context, c caller.Caller, in *createAgendaInput) (*agendaItemOutput, error) {
+func (h *coreHandler) createAgendaItem(ctx context.Context, c caller.Caller, in *partnerCreateAgendaInput) (*agendaItemOutput, error) {
 	it, err := h.agenda.Create(ctx, c, in.MeetingID, in.Body.domain())
 	if err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func (h *coreHandler) createAgendaItem(ctx context.Context, c caller.Caller, in 
 }
 
 // updateAgendaItem serves PUT /v1/partner/user/meetings/{meetingId}/agenda-items/{itemId}.
-func (h *coreHandler) updateAgendaItem(ctx context.Context, c caller.Caller, in *updateAgendaInput) (*agendaItemOutput, error) {
+func (h *coreHandler) updateAgendaItem(ctx context.Context, c caller.Caller, in *partnerUpdateAgendaInput) (*agendaItemOutput, error) {
 	it, err := h.agenda.Update(ctx, c, in.MeetingID, in.ItemID, in.Body.domain())
 	if err != nil {
 		return nil, err
@@ -127,6 +127,6 @@ func (h *coreHandler) updateAgendaItem(ctx context.Context, c caller.Caller, in 
 }
 
 // deleteAgendaItem serves DELETE /v1/partner/user/meetings/{meetingId}/agenda-items/{itemId}.
-func (h *coreHandler) deleteAgendaItem(ctx context.Context, c caller.Caller, in *agendaItemIDInput) (*emptyOutput, error) {
+func (h *coreHandler) deleteAgendaItem(ctx context.Context, c caller.Caller, in *partnerAgendaItemIDInput) (*emptyOutput, error) {
 	return &emptyOutput{}, h.agenda.Delete(ctx, c, in.MeetingID, in.ItemID)
 }

@@ -12,48 +12,48 @@ import (
 	"github.com/quorumhq/quorum/internal/fault"
 )
 
-// CalendarPerson is an event's organizer or attendee.
-type CalendarPerson struct {
+// PartnerCalendarPerson is an event's organizer or attendee.
+type PartnerCalendarPerson struct {
 	Email  string `json:"email"`
 	Name   string `json:"name"`
 	Status string `json:"status" enum:"accepted,declined,tentative,needs_action"`
 	Type   string `json:"type" enum:"required,optional,resource"`
 }
 
-// CalendarEvent is the Partner API's calendar event, list item and detail
+// PartnerCalendarEvent is the Partner API's calendar event, list item and detail
 // alike: meeting_id (deprecated) is the first of linked_meetings.
-type CalendarEvent struct {
-	ID             string           `json:"id"`
-	Title          string           `json:"title"`
-	Description    string           `json:"description"`
-	StartTime      string           `json:"start_time"`
-	EndTime        string           `json:"end_time"`
-	Location       string           `json:"location"`
-	MeetingID      *string          `json:"meeting_id,omitempty"`
-	LinkedMeetings []string         `json:"linked_meetings"`
-	Organizer      CalendarPerson   `json:"organizer"`
-	Attendees      []CalendarPerson `json:"attendees"`
-	AttendeeCount  int              `json:"attendee_count"`
-	IsAllDay       bool             `json:"is_all_day"`
+type PartnerCalendarEvent struct {
+	ID             string                  `json:"id"`
+	Title          string                  `json:"title"`
+	Description    string                  `json:"description"`
+	StartTime      string                  `json:"start_time"`
+	EndTime        string                  `json:"end_time"`
+	Location       string                  `json:"location"`
+	MeetingID      *string                 `json:"meeting_id,omitempty"`
+	LinkedMeetings []string                `json:"linked_meetings"`
+	Organizer      PartnerCalendarPerson   `json:"organizer"`
+	Attendees      []PartnerCalendarPerson `json:"attendees"`
+	AttendeeCount  int                     `json:"attendee_count"`
+	IsAllDay       bool                    `json:"is_all_day"`
 }
 
-func toCalendarEvent(ctx context.Context, e calendar.Event) CalendarEvent {
-	out := CalendarEvent{ID: e.UUID, Title: e.Title, Description: e.Description, StartTime: rest.Time(ctx, e.StartTime),
-		EndTime: rest.Time(ctx, e.EndTime), Location: e.Location, LinkedMeetings: []string{}, Organizer: CalendarPerson(e.Organizer),
-		Attendees: make([]CalendarPerson, 0, len(e.Attendees)), AttendeeCount: len(e.Attendees), IsAllDay: e.IsAllDay}
+func toCalendarEvent(ctx context.Context, e calendar.Event) PartnerCalendarEvent {
+	out := PartnerCalendarEvent{ID: e.UUID, Title: e.Title, Description: e.Description, StartTime: rest.Time(ctx, e.StartTime),
+		EndTime: rest.Time(ctx, e.EndTime), Location: e.Location, LinkedMeetings: []string{}, Organizer: PartnerCalendarPerson(e.Organizer),
+		Attendees: make([]PartnerCalendarPerson, 0, len(e.Attendees)), AttendeeCount: len(e.Attendees), IsAllDay: e.IsAllDay}
 	if e.MeetingID != "" {
 		out.MeetingID = &e.MeetingID
 		out.LinkedMeetings = append(out.LinkedMeetings, e.MeetingID)
 	}
 	for _, a := range e.Attendees {
-		out.Attendees = append(out.Attendees, CalendarPerson(a))
+		out.Attendees = append(out.Attendees, PartnerCalendarPerson(a))
 	}
 	return out
 }
 
-// CalendarFeed is one of the user's calendars: an ICS feed URL, refreshed
+// PartnerCalendarFeed is one of the user's calendars: an ICS feed URL, refreshed
 // periodically, or an uploaded ICS file (url empty).
-type CalendarFeed struct {
+type PartnerCalendarFeed struct {
 	ID           string  `json:"id"`
 	Name         string  `json:"name"`
 	URL          string  `json:"url"`
@@ -64,12 +64,12 @@ type CalendarFeed struct {
 	UpdatedAt    string  `json:"updated_at"`
 }
 
-func toFeed(ctx context.Context, f calendar.Feed) CalendarFeed {
-	return CalendarFeed{ID: f.UUID, Name: f.Name, URL: f.URL, EventCount: f.EventCount, LastSyncedAt: rest.TimePtr(ctx, f.LastSyncedAt),
+func toFeed(ctx context.Context, f calendar.Feed) PartnerCalendarFeed {
+	return PartnerCalendarFeed{ID: f.UUID, Name: f.Name, URL: f.URL, EventCount: f.EventCount, LastSyncedAt: rest.TimePtr(ctx, f.LastSyncedAt),
 		LastError: f.LastError, CreatedAt: rest.Time(ctx, f.CreatedAt), UpdatedAt: rest.Time(ctx, f.UpdatedAt)}
 }
 
-type listEventsInput struct {
+type partnerListEventsInput struct {
 	PageQuery
 	StartDate string `query:"start_date" doc:"events ending after it (RFC 3339 or a date)"`
 	EndDate   string `query:"end_date" doc:"events starting at or before it (a date covers its whole day)"`
@@ -78,43 +78,43 @@ type listEventsInput struct {
 	Direction string `query:"direction" doc:"asc (default) or desc, by start time"`
 }
 
-type eventsOutput struct{ Body List[CalendarEvent] }
+type eventsOutput struct{ Body List[PartnerCalendarEvent] }
 
-type eventOutput struct{ Body CalendarEvent }
+type eventOutput struct{ Body PartnerCalendarEvent }
 
-type eventIDInput struct {
+type partnerEventIDInput struct {
 	EventID string `path:"calendarEventId"`
 }
 
-// MeetingFromEvent is the answer of creating a meeting from an event.
-type MeetingFromEvent struct {
-	Created   bool    `json:"created"`
-	Meeting   Meeting `json:"meeting"`
-	MeetingID string  `json:"meeting_id"`
-	Message   string  `json:"message"`
+// PartnerMeetingFromEvent is the answer of creating a meeting from an event.
+type PartnerMeetingFromEvent struct {
+	Created        bool           `json:"created"`
+	PartnerMeeting PartnerMeeting `json:"meeting"`
+	MeetingID      string         `json:"meeting_id"`
+	Message        string         `json:"message"`
 }
 
 type meetingFromEventOutput struct {
 	Status int
-	Body   MeetingFromEvent
+	Body   PartnerMeetingFromEvent
 }
 
-type linkInput struct {
+type partnerLinkInput struct {
 	MeetingID string `path:"meetingId"`
 	Body      struct {
 		CalendarEventID string `json:"calendar_event_id,omitempty" doc:"required"`
 	}
 }
 
-// LinkResult is the answer of linking and unlinking.
-type LinkResult struct {
+// PartnerLinkResult is the answer of linking and unlinking.
+type PartnerLinkResult struct {
 	Success bool   `json:"success"`
 	Message string `json:"message"`
 }
 
-type linkOutput struct{ Body LinkResult }
+type linkOutput struct{ Body PartnerLinkResult }
 
-type addFeedInput struct {
+type partnerAddFeedInput struct {
 	Body struct {
 		Name string `json:"name,omitempty"`
 		URL  string `json:"url,omitempty" doc:"an http(s) or webcal ICS feed, refreshed every 15 minutes"`
@@ -122,11 +122,11 @@ type addFeedInput struct {
 	}
 }
 
-type feedOutput struct{ Body CalendarFeed }
+type feedOutput struct{ Body PartnerCalendarFeed }
 
-type feedsOutput struct{ Body List[CalendarFeed] }
+type feedsOutput struct{ Body List[PartnerCalendarFeed] }
 
-type feedIDInput struct {
+type partnerFeedIDInput struct {
 	FeedID string `path:"feedId"`
 }
 
@@ -155,7 +155,7 @@ func (h *coreHandler) registerCalendar(api huma.API, s *rest.Surface) {
 }
 
 // listEvents serves GET /v1/partner/user/calendar/events.
-func (h *coreHandler) listEvents(ctx context.Context, c caller.Caller, in *listEventsInput) (*eventsOutput, error) {
+func (h *coreHandler) listEvents(ctx context.Context, c caller.Caller, in *partnerListEventsInput) (*eventsOutput, error) {
 	rg := calendar.Range{Start: in.StartDate, End: in.EndDate}
 	if rg.Start == "" {
 		rg.Start = in.Start
@@ -174,11 +174,11 @@ func (h *coreHandler) listEvents(ctx context.Context, c caller.Caller, in *listE
 	if err != nil {
 		return nil, err
 	}
-	return &eventsOutput{Body: ListOf(p, func(e calendar.Event) CalendarEvent { return toCalendarEvent(ctx, e) })}, nil
+	return &eventsOutput{Body: ListOf(p, func(e calendar.Event) PartnerCalendarEvent { return toCalendarEvent(ctx, e) })}, nil
 }
 
 // getEvent serves GET /v1/partner/user/calendar/events/{calendarEventId}.
-func (h *coreHandler) getEvent(ctx context.Context, c caller.Caller, in *eventIDInput) (*eventOutput, error) {
+func (h *coreHandler) getEvent(ctx context.Context, c caller.Caller, in *partnerEventIDInput) (*eventOutput, error) {
 	e, err := h.calendar.Get(ctx, c, in.EventID)
 	if err != nil {
 		return nil, err
@@ -187,12 +187,12 @@ func (h *coreHandler) getEvent(ctx context.Context, c caller.Caller, in *eventID
 }
 
 // meetingFromEvent serves POST /v1/partner/user/calendar/events/{calendarEventId}/meeting.
-func (h *coreHandler) meetingFromEvent(ctx context.Context, c caller.Caller, in *eventIDInput) (*meetingFromEventOutput, error) {
+func (h *coreHandler) meetingFromEvent(ctx context.Context, c caller.Caller, in *partnerEventIDInput) (*meetingFromEventOutput, error) {
 	m, created, err := h.calendar.CreateMeeting(ctx, c, in.EventID)
 	if err != nil {
 		return nil, err
 	}
-	out := &meetingFromEventOutput{Status: http.StatusCreated, Body: MeetingFromEvent{Created: created, Meeting: toMeeting(ctx, m),
+	out := &meetingFromEventOutput{Status: http.StatusCreated, Body: PartnerMeetingFromEvent{Created: created, PartnerMeeting: toMeeting(ctx, m),
 		MeetingID: m.UUID, Message: "meeting created from the calendar event"}}
 	if !created {
 		out.Status, out.Body.Message = http.StatusOK, "a meeting already exists for this calendar event"
@@ -201,19 +201,19 @@ func (h *coreHandler) meetingFromEvent(ctx context.Context, c caller.Caller, in 
 }
 
 // link serves POST /v1/partner/user/meetings/{meetingId}/calendar/link.
-func (h *coreHandler) link(ctx context.Context, c caller.Caller, in *linkInput) (*linkOutput, error) {
+func (h *coreHandler) link(ctx context.Context, c caller.Caller, in *partnerLinkInput) (*linkOutput, error) {
 	if err := h.calendar.Link(ctx, c, in.MeetingID, in.Body.CalendarEventID); err != nil {
 		return nil, err
 	}
-	return &linkOutput{Body: LinkResult{Success: true, Message: "meeting linked to the calendar event"}}, nil
+	return &linkOutput{Body: PartnerLinkResult{Success: true, Message: "meeting linked to the calendar event"}}, nil
 }
 
 // unlink serves DELETE /v1/partner/user/meetings/{meetingId}/calendar/unlink.
-func (h *coreHandler) unlink(ctx context.Context, c caller.Caller, in *meetingIDInput) (*linkOutput, error) {
+func (h *coreHandler) unlink(ctx context.Context, c caller.Caller, in *partnerMeetingIDInput) (*linkOutput, error) {
 	if err := h.calendar.Unlink(ctx, c, in.MeetingID); err != nil {
 		return nil, err
 	}
-	return &linkOutput{Body: LinkResult{Success: true, Message: "meeting unlinked from its calendar event"}}, nil
+	return &linkOutput{Body: PartnerLinkResult{Success: true, Message: "meeting unlinked from its calendar event"}}, nil
 }
 
 // listFeeds serves GET /v1/partner/user/calendar/feeds.
@@ -222,7 +222,7 @@ func (h *coreHandler) listFeeds(ctx context.Context, c caller.Caller, _ *struct{
 	if err != nil {
 		return nil, err
 	}
-	out := List[CalendarFeed]{Items: make([]CalendarFeed, 0, len(fs)), Total: len(fs), Limit: len(fs)}
+	out := List[PartnerCalendarFeed]{Items: make([]PartnerCalendarFeed, 0, len(fs)), Total: len(fs), Limit: len(fs)}
 	for _, f := range fs {
 		out.Items = append(out.Items, toFeed(ctx, f))
 	}
@@ -230,7 +230,7 @@ func (h *coreHandler) listFeeds(ctx context.Context, c caller.Caller, _ *struct{
 }
 
 // addFeed serves POST /v1/partner/user/calendar/feeds.
-func (h *coreHandler) addFeed(ctx context.Context, c caller.Caller, in *addFeedInput) (*feedOutput, error) {
+func (h *coreHandler) addFeed(ctx context.Context, c caller.Caller, in *partnerAddFeedInput) (*feedOutput, error) {
 	n := calendar.NewFeed{Name: in.Body.Name, URL: in.Body.URL}
 	if in.Body.ICS != "" {
 		n.ICS = []byte(in.Body.ICS)
@@ -243,7 +243,7 @@ func (h *coreHandler) addFeed(ctx context.Context, c caller.Caller, in *addFeedI
 }
 
 // refreshFeed serves POST /v1/partner/user/calendar/feeds/{feedId}/refresh.
-func (h *coreHandler) refreshFeed(ctx context.Context, c caller.Caller, in *feedIDInput) (*feedOutput, error) {
+func (h *coreHandler) refreshFeed(ctx context.Context, c caller.Caller, in *partnerFeedIDInput) (*feedOutput, error) {
 	f, err := h.calendar.Refresh(ctx, c, in.FeedID)
 	if err != nil {
 		return nil, err
@@ -252,6 +252,6 @@ func (h *coreHandler) refreshFeed(ctx context.Context, c caller.Caller, in *feed
 }
 
 // deleteFeed serves DELETE /v1/partner/user/calendar/feeds/{feedId}.
-func (h *coreHandler) deleteFeed(ctx context.Context, c caller.Caller, in *feedIDInput) (*emptyOutput, error) {
+func (h *coreHandler) deleteFeed(ctx context.Context, c caller.Caller, in *partnerFeedIDInput) (*emptyOutput, error) {
 	return &emptyOutput{}, h.calendar.DeleteFeed(ctx, c, in.FeedID)
 }

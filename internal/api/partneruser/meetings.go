@@ -12,8 +12,8 @@ import (
 	"github.com/quorumhq/quorum/internal/meeting"
 )
 
-// Meeting is the Partner API's meeting.
-type Meeting struct {
+// PartnerMeeting is the Partner API's meeting.
+type PartnerMeeting struct {
 	ID              string  `json:"id"`
 	Title           string  `json:"title"`
 	StartTime       *string `json:"start_time,omitempty"`
@@ -32,33 +32,33 @@ type Meeting struct {
 	UpdatedAt       string  `json:"updated_at"`
 }
 
-func toMeeting(ctx context.Context, m meeting.Meeting) Meeting {
-	return Meeting{ID: m.UUID, Title: m.Title, StartTime: rest.TimePtr(ctx, m.StartTime), EndTime: rest.TimePtr(ctx, m.EndTime),
+func toMeeting(ctx context.Context, m meeting.Meeting) PartnerMeeting {
+	return PartnerMeeting{ID: m.UUID, Title: m.Title, StartTime: rest.TimePtr(ctx, m.StartTime), EndTime: rest.TimePtr(ctx, m.EndTime),
 		Status: string(m.Status), DetailLevel: string(m.DetailLevel), IsInstant: m.IsInstant, TemplateID: strPtr(m.TemplateID),
 		CalendarEventID: strPtr(m.CalendarEventID), WorkspaceID: m.OrgUUID, CreatedByUserID: m.CreatorUUID,
 		CompletedAt: rest.TimePtr(ctx, m.CompletedAt), CreatedAt: rest.Time(ctx, m.CreatedAt), UpdatedAt: rest.Time(ctx, m.UpdatedAt)}
 }
 
-type meetingOutput struct{ Body Meeting }
+type meetingOutput struct{ Body PartnerMeeting }
 
-// Redirect is the smart-redirect hint GET /meetings/{id} answers for a
+// MeetingRedirect is the smart-redirect hint GET /meetings/{id} answers for a
 // meeting merged into another or copied into the caller's workspace.
-type Redirect struct {
+type MeetingRedirect struct {
 	RedirectToMeetingID string `json:"redirect_to_meeting_id"`
 }
 
-// getMeetingOutput is a Meeting or a Redirect, as the SDK expects.
+// getMeetingOutput is a PartnerMeeting or a MeetingRedirect, as the SDK expects.
 type getMeetingOutput struct{ Body any }
 
-type listMeetingsInput struct {
+type partnerListMeetingsInput struct {
 	PageQuery
 	StartDate string `query:"start_date" doc:"ISO 8601 date or date-time: meetings starting at or after it"`
 	EndDate   string `query:"end_date" doc:"ISO 8601 date or date-time: meetings starting at or before it (a date covers its whole day)"`
 }
 
-type listMeetingsOutput struct{ Body List[Meeting] }
+type listMeetingsOutput struct{ Body List[PartnerMeeting] }
 
-type createMeetingInput struct {
+type partnerCreateMeetingInput struct {
 	Body struct {
 		Title       string  `json:"title" doc:"1 to 255 characters"`
 		StartTime   *string `json:"start_time,omitempty" doc:"RFC 3339"`
@@ -69,7 +69,7 @@ type createMeetingInput struct {
 	}
 }
 
-type updateMeetingInput struct {
+type partnerUpdateMeetingInput struct {
 	MeetingID string `path:"meetingId"`
 	Body      struct {
 		Title       *string `json:"title,omitempty"`
@@ -81,11 +81,11 @@ type updateMeetingInput struct {
 	}
 }
 
-type meetingIDInput struct {
+type partnerMeetingIDInput struct {
 	MeetingID string `path:"meetingId"`
 }
 
-type exportInput struct {
+type partnerExportInput struct {
 	MeetingID string `path:"meetingId"`
 	Format    string `query:"format" doc:"srt (the only format)"`
 }
@@ -104,11 +104,11 @@ func deref(s *string) string {
 
 func (h *coreHandler) registerMeetings(api huma.API, s *rest.Surface) {
 	const tag = "Meetings"
-	rest.Register(api, s, rest.Op{ID: "listMeetings", Method: http.MethodGet, Path: "/meetings", Tag: tag,
+	rest.Register(api, s, rest.Op{ID: "getMeetings", Method: http.MethodGet, Path: "/meetings", Tag: tag,
 		Summary: "Meetings of the user's workspace", Scope: "meetings:read"}, h.listMeetings)
 	rest.Register(api, s, rest.Op{ID: "createMeeting", Method: http.MethodPost, Path: "/meetings", Tag: tag,
 		Summary: "Create a meeting", Scope: "meetings:write", Status: http.StatusCreated}, h.createMeeting)
-	rest.Register(api, s, rest.Op{ID: "getMeeting", Method: http.MethodGet, Path: "/meetings/{meetingId}", Tag: tag,
+	rest.Register(api, s, rest.Op{ID: "getPartnerMeeting", Method: http.MethodGet, Path: "/meetings/{meetingId}", Tag: tag,
 		Summary: "A meeting, or a redirect hint to the meeting it was merged or copied into", Scope: "meetings:read"}, h.getMeeting)
 	rest.Register(api, s, rest.Op{ID: "updateMeeting", Method: http.MethodPatch, Path: "/meetings/{meetingId}", Tag: tag,
 		Summary: "Change a meeting", Scope: "meetings:write"}, h.updateMeeting)
@@ -120,16 +120,16 @@ func (h *coreHandler) registerMeetings(api huma.API, s *rest.Surface) {
 }
 
 // listMeetings serves GET /v1/partner/user/meetings.
-func (h *coreHandler) listMeetings(ctx context.Context, c caller.Caller, in *listMeetingsInput) (*listMeetingsOutput, error) {
+func (h *coreHandler) listMeetings(ctx context.Context, c caller.Caller, in *partnerListMeetingsInput) (*listMeetingsOutput, error) {
 	p, err := h.meetings.ListPlanned(ctx, c, meeting.Range{StartDate: in.StartDate, EndDate: in.EndDate}, in.Request())
 	if err != nil {
 		return nil, err
 	}
-	return &listMeetingsOutput{Body: ListOf(p, func(m meeting.Meeting) Meeting { return toMeeting(ctx, m) })}, nil
+	return &listMeetingsOutput{Body: ListOf(p, func(m meeting.Meeting) PartnerMeeting { return toMeeting(ctx, m) })}, nil
 }
 
 // createMeeting serves POST /v1/partner/user/meetings.
-func (h *coreHandler) createMeeting(ctx context.Context, c caller.Caller, in *createMeetingInput) (*meetingOutput, error) {
+func (h *coreHandler) createMeeting(ctx context.Context, c caller.Caller, in *partnerCreateMeetingInput) (*meetingOutput, error) {
 	b := in.Body
 	m, err := h.meetings.Plan(ctx, c, meeting.Draft{Title: b.Title, StartTime: deref(b.StartTime), EndTime: deref(b.EndTime),
 		TemplateID: deref(b.TemplateID), IsInstant: b.IsInstant, DetailLevel: deref(b.DetailLevel)})
@@ -140,19 +140,19 @@ func (h *coreHandler) createMeeting(ctx context.Context, c caller.Caller, in *cr
 }
 
 // getMeeting serves GET /v1/partner/user/meetings/{meetingId}.
-func (h *coreHandler) getMeeting(ctx context.Context, c caller.Caller, in *meetingIDInput) (*getMeetingOutput, error) {
+func (h *coreHandler) getMeeting(ctx context.Context, c caller.Caller, in *partnerMeetingIDInput) (*getMeetingOutput, error) {
 	m, redirect, err := h.meetings.Lookup(ctx, c, in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
 	if redirect != "" {
-		return &getMeetingOutput{Body: Redirect{RedirectToMeetingID: redirect}}, nil
+		return &getMeetingOutput{Body: MeetingRedirect{RedirectToMeetingID: redirect}}, nil
 	}
 	return &getMeetingOutput{Body: toMeeting(ctx, m)}, nil
 }
 
 // updateMeeting serves PATCH /v1/partner/user/meetings/{meetingId}.
-func (h *coreHandler) updateMeeting(ctx context.Context, c caller.Caller, in *updateMeetingInput) (*meetingOutput, error) {
+func (h *coreHandler) updateMeeting(ctx context.Context, c caller.Caller, in *partnerUpdateMeetingInput) (*meetingOutput, error) {
 	b := in.Body
 	m, err := h.meetings.Update(ctx, c, in.MeetingID, meeting.Patch{Title: b.Title, StartTime: b.StartTime, EndTime: b.EndTime,
 		TemplateID: b.TemplateID, DetailLevel: b.DetailLevel, Status: b.Status})
@@ -163,7 +163,7 @@ func (h *coreHandler) updateMeeting(ctx context.Context, c caller.Caller, in *up
 }
 
 // exportTranscript serves GET /v1/partner/user/meetings/{meetingId}/transcript/export.
-func (h *coreHandler) exportTranscript(ctx context.Context, c caller.Caller, in *exportInput) (*exportOutput, error) {
+func (h *coreHandler) exportTranscript(ctx context.Context, c caller.Caller, in *partnerExportInput) (*exportOutput, error) {
 	if in.Format != "" && in.Format != "srt" {
 		return nil, fault.Invalid("format", "unsupported_format", "the only export format is srt")
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/quorumhq/quorum/internal/participant"
 )
 
-// MeetingParticipant is the Partner API's participant.
-type MeetingParticipant struct {
+// PartnerParticipant is the Partner API's participant.
+type PartnerParticipant struct {
 	ID         string  `json:"id"`
 	MeetingID  string  `json:"meeting_id"`
 	UserID     *string `json:"user_id,omitempty"`
@@ -24,16 +24,16 @@ type MeetingParticipant struct {
 	UpdatedAt  string  `json:"updated_at"`
 }
 
-func toParticipant(ctx context.Context, p participant.Participant) MeetingParticipant {
-	return MeetingParticipant{ID: p.UUID, MeetingID: p.MeetingUUID, UserID: strPtr(p.UserUUID), Name: p.Name, Email: p.Email,
+func toParticipant(ctx context.Context, p participant.Participant) PartnerParticipant {
+	return PartnerParticipant{ID: p.UUID, MeetingID: p.MeetingUUID, UserID: strPtr(p.UserUUID), Name: p.Name, Email: p.Email,
 		Role: string(p.Role), IsAttended: p.IsAttended, CreatedAt: rest.Time(ctx, p.CreatedAt), UpdatedAt: rest.Time(ctx, p.UpdatedAt)}
 }
 
-type participantsOutput struct{ Body List[MeetingParticipant] }
+type participantsOutput struct{ Body List[PartnerParticipant] }
 
-type participantOutput struct{ Body MeetingParticipant }
+type participantOutput struct{ Body PartnerParticipant }
 
-type addParticipantInput struct {
+type partnerAddParticipantInput struct {
 	MeetingID string `path:"meetingId"`
 	Body      struct {
 		Email string `json:"email"`
@@ -42,7 +42,7 @@ type addParticipantInput struct {
 	}
 }
 
-type participantIDInput struct {
+type partnerParticipantIDInput struct {
 	MeetingID     string `path:"meetingId"`
 	ParticipantID string `path:"participantId"`
 }
@@ -60,12 +60,12 @@ func (h *coreHandler) registerParticipants(api huma.API, s *rest.Surface) {
 }
 
 // listParticipants serves GET /v1/partner/user/meetings/{meetingId}/participants.
-func (h *coreHandler) listParticipants(ctx context.Context, c caller.Caller, in *meetingIDInput) (*participantsOutput, error) {
+func (h *coreHandler) listParticipants(ctx context.Context, c caller.Caller, in *partnerMeetingIDInput) (*participantsOutput, error) {
 	ps, err := h.participants.List(ctx, c, in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
-	out := List[MeetingParticipant]{Items: make([]MeetingParticipant, 0, len(ps)), Total: len(ps), Limit: len(ps)}
+	out := List[PartnerParticipant]{Items: make([]PartnerParticipant, 0, len(ps)), Total: len(ps), Limit: len(ps)}
 	for _, p := range ps {
 		out.Items = append(out.Items, toParticipant(ctx, p))
 	}
@@ -73,7 +73,7 @@ func (h *coreHandler) listParticipants(ctx context.Context, c caller.Caller, in 
 }
 
 // addParticipant serves POST /v1/partner/user/meetings/{meetingId}/participants.
-func (h *coreHandler) addParticipant(ctx context.Context, c caller.Caller, in *addParticipantInput) (*participantOutput, error) {
+func (h *coreHandler) addParticipant(ctx context.Context, c caller.Caller, in *partnerAddParticipantInput) (*participantOutput, error) {
 	p, err := h.participants.Add(ctx, c, in.MeetingID, participant.New{Email: in.Body.Email, Name: in.Body.Name, Role: in.Body.Role})
 	if err != nil {
 		return nil, err
@@ -82,6 +82,6 @@ func (h *coreHandler) addParticipant(ctx context.Context, c caller.Caller, in *a
 }
 
 // removeParticipant serves DELETE /v1/partner/user/meetings/{meetingId}/participants/{participantId}.
-func (h *coreHandler) removeParticipant(ctx context.Context, c caller.Caller, in *participantIDInput) (*emptyOutput, error) {
+func (h *coreHandler) removeParticipant(ctx context.Context, c caller.Caller, in *partnerParticipantIDInput) (*emptyOutput, error) {
 	return &emptyOutput{}, h.participants.Remove(ctx, c, in.MeetingID, in.ParticipantID)
 }
