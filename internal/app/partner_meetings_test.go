@@ -11,8 +11,8 @@ import (
 	"github.com/quorumhq/quorum/client"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/identity"
-	"github.com/quorumhq/quorum/internal/transcript"
 	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/transcript"
 )
 
 func TestPartnerMeetings(t *testing.T) {
