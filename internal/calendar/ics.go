@@ -91,7 +91,7 @@ func parseICS(data []byte, from, to time.Time) ([]occurrence, error) {
 		if err != nil {
 			return err
 		}
-		if !o.End.After(from) || !o.Start.Before(to) {
+		if (o.Start.Before(from) && !o.End.After(from)) || !o.Start.Before(to) {
 			return nil
 		}
 		if len(out) >= MaxOccurrences {
