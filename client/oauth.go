@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -73,6 +75,8 @@ func NewPKCE() (verifier, challenge string) {
 // again instead of redirecting (for example after a wrong password).
 var ErrNoRedirect = errors.New("the authorization server did not redirect")
 
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]*)"`)
+
 // SubmitLogin loads the login and consent page and submits it as a browser
 // would, with decision "allow" or "deny", and returns the redirect URL the
 // server answers with. It is meant for tests and automation; people use the
@@ -80,8 +84,8 @@ var ErrNoRedirect = errors.New("the authorization server did not redirect")
 func (c *Client) SubmitLogin(ctx context.Context, app App, p AuthorizeParams, email, password, decision string) (*url.URL, error) {
 	hc := *c.http
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	// The form is tied to the browser that loaded it by a cookie that must
-	// match its csrf_token field.
+	// The form is tied to the browser that loaded it: its csrf_token field
+	// must go back with the cookie the page set.
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.AuthorizationURL(app, p), nil)
 	if err != nil {
 		return nil, err
@@ -90,26 +94,25 @@ func (c *Client) SubmitLogin(ctx context.Context, app App, p AuthorizeParams, em
 	if err != nil {
 		return nil, fmt.Errorf("load login page: %w", err)
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
+	page, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("load login page: %w", err)
+	}
 	form := authorizeValues(app, p)
 	form.Set("email", email)
 	form.Set("password", password)
 	form.Set("decision", decision)
-	var csrf *http.Cookie
-	for _, ck := range resp.Cookies() {
-		if ck.Name == "quorum_csrf" {
-			csrf = ck
-			form.Set("csrf_token", ck.Value)
-		}
+	if m := csrfField.FindSubmatch(page); m != nil {
+		form.Set("csrf_token", html.UnescapeString(string(m[1])))
 	}
 	req, err = http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/oauth2/authorize", strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if csrf != nil {
-		req.AddCookie(csrf)
+	for _, ck := range resp.Cookies() {
+		req.AddCookie(ck)
 	}
 	resp, err = hc.Do(req)
 	if err != nil {

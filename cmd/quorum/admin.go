@@ -24,6 +24,7 @@ const adminUsage = `Usage:
   quorum admin user create  --org ID --email E --name N [--password P] [--role owner|admin|member]
   quorum admin app create   --org ID --name N --redirect-uri U [--redirect-uri U]... [--scope S]...
   quorum admin app link     --client-id C --org ID
+  quorum admin app set      --client-id C [--status S] [--provision-users true|false]
   quorum admin token create --client-id C --user EMAIL [--scope S]...
   quorum admin meeting merge --org ID --from MEETING --into MEETING
   quorum admin meeting copy  --org ID --meeting MEETING [--to-org ID]
@@ -160,6 +161,33 @@ func admin(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 				return nil, err
 			}
 			return map[string]any{"client_id": ap.ClientID, "org_id": orgID}, nil
+		}
+	case "app set":
+		clientID := c.fs.String("client-id", "", "the app's client id")
+		status := c.fs.String("status", "", "active, suspended or inactive")
+		provision := c.fs.String("provision-users", "", "true: /auth/initiate creates unknown users in the app's first organization")
+		run = func(ctx context.Context, a *app.App) (map[string]any, error) {
+			ap, err := a.Identities.AppByClientID(ctx, *clientID)
+			if err != nil {
+				return nil, fmt.Errorf("client %q: %w", *clientID, err)
+			}
+			var p identity.AppPatch
+			if *status != "" {
+				st := identity.AppStatus(*status)
+				p.Status = &st
+			}
+			if *provision != "" {
+				b, err := strconv.ParseBool(*provision)
+				if err != nil {
+					return nil, fmt.Errorf("--provision-users: want true or false")
+				}
+				p.ProvisionUsers = &b
+			}
+			ap, err = a.Identities.UpdateApp(ctx, ap.ID, p)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"client_id": ap.ClientID, "status": string(ap.Status), "provision_users": ap.ProvisionUsers}, nil
 		}
 	case "token create":
 		clientID := c.fs.String("client-id", "", "the app's client id")
@@ -298,7 +326,7 @@ func resolveOrg(ctx context.Context, a *app.App, ref string) (int64, error) {
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		return id, nil
 	}
-	o, err := a.Identities.Store().OrgByUUID(ctx, ref)
+	o, err := a.Identities.OrgByUUID(ctx, ref)
 	if err != nil {
 		return 0, fmt.Errorf("organization %q: %w", ref, err)
 	}

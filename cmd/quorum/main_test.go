@@ -64,6 +64,13 @@ func TestAdminCommands(t *testing.T) {
 	_, err = quorum(t, dir, "admin", "token", "create", "--client-id", app["client_id"].(string), "--user", "bo@beta.test", "--scope", "profile", "--json")
 	require.NoError(t, err)
 
+	set, err := quorum(t, dir, "admin", "app", "set", "--client-id", app["client_id"].(string), "--provision-users", "true", "--json")
+	require.NoError(t, err)
+	require.Equal(t, true, set["provision_users"])
+	require.Equal(t, "active", set["status"])
+	_, err = quorum(t, dir, "admin", "app", "set", "--client-id", app["client_id"].(string), "--status", "paused", "--json")
+	require.ErrorContains(t, err, "status must be")
+
 	_, err = quorum(t, dir, "admin", "token", "create", "--client-id", app["client_id"].(string), "--user", "ann@acme.test", "--scope", "chat:write", "--json")
 	require.ErrorContains(t, err, "not allowed")
 	_, err = quorum(t, dir, "admin", "user", "create", "--org", orgRef, "--email", "ann@acme.test", "--name", "Dup", "--json")

@@ -51,21 +51,21 @@ type Chat interface {
 
 // CallRecord is one executed tool call, kept with the run.
 type CallRecord struct {
-	Name       string          `json:"name"`
-	Arguments  json.RawMessage `json:"arguments"`
-	Result     string          `json:"result"`
-	Status     string          `json:"status"` // success or failure
-	DurationMS int64           `json:"durationMs"`
+	Name       string
+	Arguments  json.RawMessage
+	Result     string
+	Status     string // success or failure
+	DurationMS int64
 }
 
 // Run is one completed exchange with the agent.
 type Run struct {
-	ID        string       `json:"id"`
-	MeetingID string       `json:"meetingId"`
-	Message   string       `json:"message"`
-	Reply     string       `json:"reply"`
-	Model     string       `json:"model"`
-	Steps     int          `json:"steps"`
-	ToolCalls []CallRecord `json:"toolCalls"`
-	CreatedAt time.Time    `json:"createdAt"`
+	ID        string
+	MeetingID string
+	Message   string
+	Reply     string
+	Model     string
+	Steps     int
+	ToolCalls []CallRecord
+	CreatedAt time.Time
 }

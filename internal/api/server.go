@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -40,16 +41,20 @@ type Deps struct {
 	PublicURL     string
 	EnforceScopes bool
 	MaxBodyBytes  int64
-	Identities    *identity.Service
-	OAuth         *oauth.Service
-	CloudTokens   *cloudtoken.Service
-	Meetings      *meeting.Service
-	Insight       *insight.Service
-	Agent         *agent.Service
-	Actions       *actionitem.Service
-	Participants  *participant.Service
-	Agenda        *agenda.Service
-	Calendar      *calendar.Service
+	// CSRFKey signs the login form's CSRF tokens.
+	CSRFKey []byte
+	// TrustedProxies may name the client in X-Forwarded-For.
+	TrustedProxies []netip.Prefix
+	Identities     *identity.Service
+	OAuth          *oauth.Service
+	CloudTokens    *cloudtoken.Service
+	Meetings       *meeting.Service
+	Insight        *insight.Service
+	Agent          *agent.Service
+	Actions        *actionitem.Service
+	Participants   *participant.Service
+	Agenda         *agenda.Service
+	Calendar       *calendar.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -89,7 +94,7 @@ func New(d Deps) *Server {
 	api := humago.New(mux, cfg)
 
 	t := newSurfaces(d)
-	(&oauthhost.Handler{Surface: t.oauth, Info: t.partnerInfo, Identities: d.Identities, OAuth: d.OAuth}).Register(api)
+	oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL).Register(api)
 	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, Meetings: d.Meetings, Participants: d.Participants,
 		Agenda: d.Agenda, ActionItems: d.Actions, Calendar: d.Calendar}).Register(api)
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities}).Register(api)
@@ -132,6 +137,8 @@ func New(d Deps) *Server {
 	})
 	h := rest.Chain(mux,
 		rest.RequestIDs,
+		// Only the proxies QUORUM_TRUSTED_PROXIES lists may name the client.
+		rest.ClientAddrs(d.TrustedProxies),
 		rest.NoSniff,
 		rest.CleanPath,
 		t.table.Resolve,

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -112,7 +113,7 @@ func (a *App) init(ctx context.Context) error {
 	calendarWorker := &calendar.RefreshWorker{}
 	river.AddWorker(workers, calendarWorker)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
-		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired,
+		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
 	}, logger: a.Logger, timeout: jobTiming.purge})
 	q, err := jobs.New(a.DB, a.Logger, jobs.Config{
 		Workers:              workers,
@@ -156,9 +157,14 @@ func (a *App) init(ctx context.Context) error {
 	calendarWorker.Service = a.Calendar
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
 		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
+	// The login form's CSRF key only has to outlive a form on the screen.
+	csrfKey := make([]byte, 32)
+	if _, err := rand.Read(csrfKey); err != nil {
+		return fmt.Errorf("csrf key: %w", err)
+	}
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
-		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes,
+		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
 		Agent: a.Agent, Actions: a.Actions, Participants: a.Participants, Agenda: a.Agenda, Calendar: a.Calendar, Ready: a.Ready,
 	})

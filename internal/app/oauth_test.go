@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumhq/quorum/client"
+	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/secret"
 )
 
@@ -264,7 +265,13 @@ func TestEmailCodeSignIn(t *testing.T) {
 		ce := apiErr(t, err, 429, "rate_limited")
 		require.Equal(t, "600", ce.RetryAfter)
 
-		// A new email is provisioned into the app's workspace.
+		// A new email is provisioned into the app's workspace when the app
+		// provisions users.
+		a, err := e.app.Identities.AppByClientID(ctx, f.app.ClientID)
+		require.NoError(t, err)
+		on := true
+		_, err = e.app.Identities.UpdateApp(ctx, a.ID, identity.AppPatch{ProvisionUsers: &on})
+		require.NoError(t, err)
 		session, err = c.InitiateAuth(ctx, f.app, "new.person@example.com", "New Person")
 		require.NoError(t, err)
 		tok, err = c.VerifyAuth(ctx, f.app, "new.person@example.com", e.lastOTP("new.person@example.com"), session)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"sort"
@@ -44,6 +45,9 @@ type Config struct {
 	// AllowPrivateURLs lets user-supplied URLs (webhooks, file imports)
 	// point at loopback and private networks; off by default.
 	AllowPrivateURLs bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the real client.
+	TrustedProxies []netip.Prefix
 }
 
 type setting struct {
@@ -142,6 +146,21 @@ var settings = []setting{
 			return nil
 		}},
 	{"allow-private-urls", "false", "allow user-supplied URLs to reach loopback and private networks", boolSetting(func(c *Config) *bool { return &c.AllowPrivateURLs })},
+	{"trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (login throttling keys on it)",
+		func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, f := range strings.Split(v, ",") {
+				if f = strings.TrimSpace(f); f == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(f)
+				if err != nil {
+					return fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", f)
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
+			return nil
+		}},
 }
 
 func str(field func(*Config) *string) func(*Config, string) error {

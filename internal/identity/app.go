@@ -26,8 +26,12 @@ type App struct {
 	RedirectURIs        []string
 	Scopes              []string
 	OrgIDs              []int64
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// ProvisionUsers lets the app create a user, in its first organization,
+	// for an unknown email that signs in by email code. Off by default: an
+	// app must not claim addresses for its organization.
+	ProvisionUsers bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // AppStatus is an app's lifecycle state; only active apps may authenticate.

@@ -7,30 +7,18 @@ import (
 	"github.com/quorumhq/quorum/internal/fault"
 )
 
-// Profile returns the caller's user and their membership in the
-// organization the caller acts in.
+// Profile returns the caller's user and its membership in the
+// organization the caller acts in. App-only callers have no profile, and a
+// user is not visible through an organization it does not belong to.
 func (s *Service) Profile(ctx context.Context, c caller.Caller) (User, Membership, error) {
 	if !c.HasUser() {
 		return User{}, Membership{}, fault.Forbidden("forbidden", "client-credentials tokens have no user profile")
 	}
-	u, err := s.store.User(ctx, c.UserID)
-	if err != nil {
-		return User{}, Membership{}, err
-	}
-	ms, err := s.store.Memberships(ctx, u.ID)
-	if err != nil {
-		return User{}, Membership{}, err
-	}
-	for _, m := range ms {
-		if m.Org.ID == c.OrgID {
-			return u, m, nil
-		}
-	}
-	return User{}, Membership{}, fault.NotFound("membership")
+	return s.store.profile(ctx, c.UserID, c.OrgID)
 }
 
 // App returns the caller's own app. Status is not checked: an app's admin
 // key keeps working while the app is suspended, so it can be reactivated.
 func (s *Service) App(ctx context.Context, c caller.Caller) (App, error) {
-	return s.store.AppByID(ctx, c.AppID)
+	return s.store.appByID(ctx, c.AppID)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -19,7 +18,7 @@ import (
 // Service holds the rules for organizations, users and apps.
 type Service struct {
 	db    *store.DB
-	store *Store
+	store sqlStore
 	// allowPrivateURLs lets webhook URLs point at private networks.
 	allowPrivateURLs bool
 	now              func() time.Time
@@ -28,11 +27,8 @@ type Service struct {
 // NewService returns a Service on db. allowPrivateURLs mirrors
 // QUORUM_ALLOW_PRIVATE_URLS.
 func NewService(db *store.DB, allowPrivateURLs bool) *Service {
-	return &Service{db: db, store: NewStore(db), allowPrivateURLs: allowPrivateURLs, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: db, store: sqlStore{db: db}, allowPrivateURLs: allowPrivateURLs, now: func() time.Time { return time.Now().UTC() }}
 }
-
-// Store exposes the read side for other services.
-func (s *Service) Store() *Store { return s.store }
 
 // CreateOrg creates an organization.
 func (s *Service) CreateOrg(ctx context.Context, name string) (Org, error) {
@@ -73,7 +69,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	if in.Password != "" && (len(in.Password) < 8 || len(in.Password) > 72) {
 		return User{}, fault.Invalid("password", "validation_error", "password must be 8 to 72 bytes")
 	}
-	if _, err := s.store.Org(ctx, in.OrgID); err != nil {
+	if _, err := s.store.orgByID(ctx, in.OrgID); err != nil {
 		return User{}, err
 	}
 	var hash string
@@ -133,15 +129,50 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Use
 
 var dummyHash, _ = secret.HashPassword("quorum-timing-equalizer")
 
+// User loads a user by id.
+func (s *Service) User(ctx context.Context, id int64) (User, error) {
+	return s.store.user(ctx, id)
+}
+
+// Org loads an organization by id.
+func (s *Service) Org(ctx context.Context, id int64) (Org, error) {
+	return s.store.orgByID(ctx, id)
+}
+
+// OrgByUUID loads an organization by its public uuid.
+func (s *Service) OrgByUUID(ctx context.Context, uuid string) (Org, error) {
+	return s.store.orgByUUID(ctx, uuid)
+}
+
 // Memberships lists a user's organizations.
 func (s *Service) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
-	return s.store.Memberships(ctx, userID)
+	return s.store.memberships(ctx, userID)
+}
+
+// WorkspaceOfApp checks that workspaceUUID names one of the app's
+// organizations; an empty uuid names none and passes. Any other
+// organization is reported as not found, whether it exists or not.
+func (s *Service) WorkspaceOfApp(ctx context.Context, app App, workspaceUUID string) error {
+	if workspaceUUID == "" {
+		return nil
+	}
+	if _, err := uuid.Parse(workspaceUUID); err != nil {
+		return &fault.Error{Kind: fault.KindInvalid, Code: "invalid_request", Field: "workspace_id", Message: "workspace_id must be a UUID"}
+	}
+	ok, err := s.store.appLinkedToOrg(ctx, app.ID, workspaceUUID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &fault.Error{Kind: fault.KindNotFound, Code: "workspace_not_found", Message: "workspace not found for this app"}
+	}
+	return nil
 }
 
 // MembershipForApp returns the organization in which a user acts for an
 // app: the user's oldest membership among the app's organizations.
 func (s *Service) MembershipForApp(ctx context.Context, userID int64, app App) (Membership, error) {
-	ms, err := s.store.Memberships(ctx, userID)
+	ms, err := s.store.memberships(ctx, userID)
 	if err != nil {
 		return Membership{}, err
 	}
@@ -169,7 +200,7 @@ func (s *Service) CreateApp(ctx context.Context, in NewApp) (App, Credentials, e
 	if err := validateScopes(in.Scopes); err != nil {
 		return App{}, Credentials{}, err
 	}
-	org, err := s.store.Org(ctx, in.OrgID)
+	org, err := s.store.orgByID(ctx, in.OrgID)
 	if err != nil {
 		return App{}, Credentials{}, err
 	}
@@ -209,7 +240,7 @@ var errBadClient = fault.Unauthorized("invalid_client", "client authentication f
 // secret is compared in constant time, so a rotated secret keeps working
 // during its grace period.
 func (s *Service) AuthenticateClient(ctx context.Context, clientID, clientSecret string) (App, error) {
-	a, err := s.store.AppByClientID(ctx, clientID)
+	a, err := s.store.appByClientID(ctx, clientID)
 	if errors.Is(err, fault.ErrNotFound) {
 		return App{}, errBadClient
 	}
@@ -232,29 +263,32 @@ func (s *Service) AuthenticateClient(ctx context.Context, clientID, clientSecret
 	return a, nil
 }
 
-// AppByKey finds the active app owning an API key of the given kind.
+// AppByKey finds the app owning an API key of the given kind. Only an
+// active app's keys work, except its admin API key: that one keeps working
+// while the app is suspended or inactive, so that the app can be
+// reactivated through the admin API.
 func (s *Service) AppByKey(ctx context.Context, kind CredentialKind, key string) (App, error) {
 	bad := fault.Unauthorized("unauthorized", "invalid API key")
 	if key == "" {
 		return App{}, bad
 	}
 	h := secret.Hash(key)
-	appID, stored, err := s.store.appIDByCredential(ctx, kind, h, s.now())
+	appID, stored, status, err := s.store.credentialOwner(ctx, kind, h, s.now())
 	if errors.Is(err, fault.ErrNotFound) {
 		return App{}, bad
 	}
 	if err != nil {
 		return App{}, err
 	}
-	if !secret.Equal(h, stored) {
+	if !secret.Equal(h, stored) || status != AppActive && kind != CredAPIKey {
 		return App{}, bad
 	}
-	return s.store.AppByID(ctx, appID)
+	return s.store.appByID(ctx, appID)
 }
 
-// AppByClientID loads an app by its public client id.
+// AppByClientID loads an app by its public client id, whatever its status.
 func (s *Service) AppByClientID(ctx context.Context, clientID string) (App, error) {
-	return s.store.AppByClientID(ctx, clientID)
+	return s.store.appByClientID(ctx, clientID)
 }
 
 // AppPatch holds the settings of an app a partner may change; nil fields
@@ -267,6 +301,9 @@ type AppPatch struct {
 	DefaultToolkitID *string
 	Status           *AppStatus
 	WebhookEnabled   *bool
+	// ProvisionUsers turns on creating unknown users who sign in by email
+	// code, in the app's first organization.
+	ProvisionUsers *bool
 	// WebhookFilter replaces the filter when SetFilter is true; nil removes it.
 	WebhookFilter *WebhookFilter
 	SetFilter     bool
@@ -274,7 +311,7 @@ type AppPatch struct {
 
 // UpdateApp applies a patch to an app after validating it.
 func (s *Service) UpdateApp(ctx context.Context, appID int64, p AppPatch) (App, error) {
-	a, err := s.store.AppByID(ctx, appID)
+	a, err := s.store.appByID(ctx, appID)
 	if err != nil {
 		return App{}, err
 	}
@@ -315,6 +352,9 @@ func (s *Service) UpdateApp(ctx context.Context, appID int64, p AppPatch) (App, 
 	if p.WebhookEnabled != nil {
 		a.WebhookEnabled = *p.WebhookEnabled
 	}
+	if p.ProvisionUsers != nil {
+		a.ProvisionUsers = *p.ProvisionUsers
+	}
 	if p.SetFilter {
 		if p.WebhookFilter != nil {
 			if err := validateFilter(p.WebhookFilter); err != nil {
@@ -333,15 +373,11 @@ func (s *Service) UpdateApp(ctx context.Context, appID int64, p AppPatch) (App, 
 // LinkApp links an app to one more organization, whose members can then
 // authorize it.
 func (s *Service) LinkApp(ctx context.Context, appID, orgID int64) error {
-	if _, err := s.store.Org(ctx, orgID); err != nil {
+	if _, err := s.store.orgByID(ctx, orgID); err != nil {
 		return err
 	}
-	if _, err := s.store.AppByID(ctx, appID); err != nil {
+	if _, err := s.store.appByID(ctx, appID); err != nil {
 		return err
 	}
-	_, err := s.db.W.ExecContext(ctx, s.db.Rebind(`INSERT INTO app_orgs (app_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), appID, orgID)
-	if err != nil {
-		return fmt.Errorf("link app %d to org %d: %w", appID, orgID, err)
-	}
-	return nil
+	return s.store.linkApp(ctx, appID, orgID)
 }

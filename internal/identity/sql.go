@@ -12,18 +12,14 @@ import (
 	"github.com/quorumhq/quorum/internal/store"
 )
 
-// Store is the SQL persistence of identities.
-type Store struct {
+// sqlStore is the SQL persistence of identities. Every query the service
+// runs is here.
+type sqlStore struct {
 	db *store.DB
 }
 
-// NewStore returns a Store on db.
-func NewStore(db *store.DB) *Store { return &Store{db: db} }
-
-func (s *Store) q(query string) string { return s.db.Rebind(query) }
-
-func (s *Store) insertOrg(ctx context.Context, tx *sql.Tx, o *Org) error {
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO organizations (uuid, name, created_at) VALUES (?, ?, ?) RETURNING id`),
+func (s sqlStore) insertOrg(ctx context.Context, tx *sql.Tx, o *Org) error {
+	err := s.db.TxQueryRow(ctx, tx, `INSERT INTO organizations (uuid, name, created_at) VALUES (?, ?, ?) RETURNING id`,
 		o.UUID, o.Name, o.CreatedAt).Scan(&o.ID)
 	if err != nil {
 		return fmt.Errorf("insert organization: %w", err)
@@ -31,17 +27,19 @@ func (s *Store) insertOrg(ctx context.Context, tx *sql.Tx, o *Org) error {
 	return nil
 }
 
-// Org loads an organization by id.
-func (s *Store) Org(ctx context.Context, id int64) (Org, error) { return s.org(ctx, "id = ?", id) }
+// org loads an organization by id.
+func (s sqlStore) orgByID(ctx context.Context, id int64) (Org, error) {
+	return s.org(ctx, "id = ?", id)
+}
 
-// OrgByUUID loads an organization by its public uuid.
-func (s *Store) OrgByUUID(ctx context.Context, id string) (Org, error) {
+// orgByUUID loads an organization by its public uuid.
+func (s sqlStore) orgByUUID(ctx context.Context, id string) (Org, error) {
 	return s.org(ctx, "uuid = ?", id)
 }
 
-func (s *Store) org(ctx context.Context, where string, arg any) (Org, error) {
+func (s sqlStore) org(ctx context.Context, where string, arg any) (Org, error) {
 	var o Org
-	err := s.db.R.QueryRowContext(ctx, s.q(`SELECT id, uuid, name, created_at FROM organizations WHERE `+where), arg).
+	err := s.db.QueryRow(ctx, `SELECT id, uuid, name, created_at FROM organizations WHERE `+where, arg).
 		Scan(&o.ID, &o.UUID, &o.Name, &o.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Org{}, fault.NotFound("organization")
@@ -63,13 +61,13 @@ func scanUser(row interface{ Scan(...any) error }) (User, string, error) {
 	return u, hash.String, err
 }
 
-func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) error {
+func (s sqlStore) insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHash string) error {
 	var hash any
 	if passwordHash != "" {
 		hash = passwordHash
 	}
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users (uuid, email, name, password_hash, given_name, family_name, email_verified, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+	err := s.db.TxQueryRow(ctx, tx, `INSERT INTO users (uuid, email, name, password_hash, given_name, family_name, email_verified, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		u.UUID, u.Email, u.Name, hash, u.GivenName, u.FamilyName, u.EmailVerified, u.CreatedAt, u.UpdatedAt).Scan(&u.ID)
 	if store.IsUniqueViolation(err) {
 		return fault.Conflict("resource_already_exists", "a user with email %s already exists", u.Email)
@@ -80,8 +78,8 @@ func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, u *User, passwordHas
 	return nil
 }
 
-func (s *Store) insertMembership(ctx context.Context, tx *sql.Tx, orgID, userID int64, role Role, now time.Time) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)`),
+func (s sqlStore) insertMembership(ctx context.Context, tx *sql.Tx, orgID, userID int64, role Role, now time.Time) error {
+	_, err := s.db.TxExec(ctx, tx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)`,
 		orgID, userID, string(role), now)
 	if err != nil {
 		return fmt.Errorf("insert membership of user %d in org %d: %w", userID, orgID, err)
@@ -89,9 +87,9 @@ func (s *Store) insertMembership(ctx context.Context, tx *sql.Tx, orgID, userID 
 	return nil
 }
 
-// User loads a user by id.
-func (s *Store) User(ctx context.Context, id int64) (User, error) {
-	u, _, err := scanUser(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
+// user loads a user by id.
+func (s sqlStore) user(ctx context.Context, id int64) (User, error) {
+	u, _, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fault.NotFound("user")
 	}
@@ -102,8 +100,8 @@ func (s *Store) User(ctx context.Context, id int64) (User, error) {
 }
 
 // userByEmail loads a user and its password hash by normalized email.
-func (s *Store) userByEmail(ctx context.Context, email string) (User, string, error) {
-	u, hash, err := scanUser(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE email = ?`), email))
+func (s sqlStore) userByEmail(ctx context.Context, email string) (User, string, error) {
+	u, hash, err := scanUser(s.db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, "", fault.NotFound("user")
 	}
@@ -113,11 +111,11 @@ func (s *Store) userByEmail(ctx context.Context, email string) (User, string, er
 	return u, hash, nil
 }
 
-// Memberships lists a user's organizations, oldest first.
-func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
-	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT o.id, o.uuid, o.name, o.created_at, m.role
+// memberships lists a user's organizations, oldest first.
+func (s sqlStore) memberships(ctx context.Context, userID int64) ([]Membership, error) {
+	rows, err := s.db.Query(ctx, `SELECT o.id, o.uuid, o.name, o.created_at, m.role
 		FROM memberships m JOIN organizations o ON o.id = m.org_id
-		WHERE m.user_id = ? ORDER BY m.created_at, o.id`), userID)
+		WHERE m.user_id = ? ORDER BY m.created_at, o.id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list memberships of user %d: %w", userID, err)
 	}
@@ -136,14 +134,14 @@ func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, er
 }
 
 const appColumns = `id, uuid, client_id, name, description, company_name, primary_contact_email, slug, status,
-	webhook_url, webhook_enabled, webhook_filter, default_toolkit_id, redirect_uris, scopes, created_at, updated_at`
+	webhook_url, webhook_enabled, webhook_filter, default_toolkit_id, redirect_uris, scopes, provision_users, created_at, updated_at`
 
 func scanApp(row interface{ Scan(...any) error }) (App, error) {
 	var a App
 	var slug, webhookURL, filter, toolkit sql.NullString
 	var status, redirects, scopes string
 	err := row.Scan(&a.ID, &a.UUID, &a.ClientID, &a.Name, &a.Description, &a.CompanyName, &a.PrimaryContactEmail,
-		&slug, &status, &webhookURL, &a.WebhookEnabled, &filter, &toolkit, &redirects, &scopes, &a.CreatedAt, &a.UpdatedAt)
+		&slug, &status, &webhookURL, &a.WebhookEnabled, &filter, &toolkit, &redirects, &scopes, &a.ProvisionUsers, &a.CreatedAt, &a.UpdatedAt)
 	if err != nil {
 		return App{}, err
 	}
@@ -163,27 +161,27 @@ func scanApp(row interface{ Scan(...any) error }) (App, error) {
 	return a, nil
 }
 
-func (s *Store) insertApp(ctx context.Context, tx *sql.Tx, a *App) error {
+func (s sqlStore) insertApp(ctx context.Context, tx *sql.Tx, a *App) error {
 	redirects, _ := json.Marshal(a.RedirectURIs)
 	scopes, _ := json.Marshal(a.Scopes)
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO apps (uuid, client_id, name, company_name, primary_contact_email, status,
+	err := s.db.TxQueryRow(ctx, tx, `INSERT INTO apps (uuid, client_id, name, company_name, primary_contact_email, status,
 		webhook_enabled, redirect_uris, scopes, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.UUID, a.ClientID, a.Name, a.CompanyName, a.PrimaryContactEmail, string(a.Status), a.WebhookEnabled,
 		string(redirects), string(scopes), a.CreatedAt, a.UpdatedAt).Scan(&a.ID)
 	if err != nil {
 		return fmt.Errorf("insert app %s: %w", a.Name, err)
 	}
 	for _, orgID := range a.OrgIDs {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO app_orgs (app_id, org_id) VALUES (?, ?)`), a.ID, orgID); err != nil {
+		if _, err := s.db.TxExec(ctx, tx, `INSERT INTO app_orgs (app_id, org_id) VALUES (?, ?)`, a.ID, orgID); err != nil {
 			return fmt.Errorf("link app %d to org %d: %w", a.ID, orgID, err)
 		}
 	}
 	return nil
 }
 
-func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, appID int64, kind CredentialKind, hash, hint string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO app_credentials (app_id, kind, secret_hash, hint, created_at) VALUES (?, ?, ?, ?, ?)`),
+func (s sqlStore) insertCredential(ctx context.Context, tx *sql.Tx, appID int64, kind CredentialKind, hash, hint string, now time.Time) error {
+	_, err := s.db.TxExec(ctx, tx, `INSERT INTO app_credentials (app_id, kind, secret_hash, hint, created_at) VALUES (?, ?, ?, ?, ?)`,
 		appID, string(kind), hash, hint, now)
 	if err != nil {
 		return fmt.Errorf("insert %s of app %d: %w", kind, appID, err)
@@ -191,15 +189,15 @@ func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, appID int64, k
 	return nil
 }
 
-func (s *Store) app(ctx context.Context, where string, arg any) (App, error) {
-	a, err := scanApp(s.db.R.QueryRowContext(ctx, s.q(`SELECT `+appColumns+` FROM apps WHERE `+where), arg))
+func (s sqlStore) app(ctx context.Context, where string, arg any) (App, error) {
+	a, err := scanApp(s.db.QueryRow(ctx, `SELECT `+appColumns+` FROM apps WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return App{}, fault.NotFound("app")
 	}
 	if err != nil {
 		return App{}, fmt.Errorf("load app: %w", err)
 	}
-	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT org_id FROM app_orgs WHERE app_id = ? ORDER BY org_id`), a.ID)
+	rows, err := s.db.Query(ctx, `SELECT org_id FROM app_orgs WHERE app_id = ? ORDER BY org_id`, a.ID)
 	if err != nil {
 		return App{}, fmt.Errorf("load orgs of app %d: %w", a.ID, err)
 	}
@@ -214,34 +212,38 @@ func (s *Store) app(ctx context.Context, where string, arg any) (App, error) {
 	return a, rows.Err()
 }
 
-// AppByID loads an app by its internal id.
-func (s *Store) AppByID(ctx context.Context, id int64) (App, error) { return s.app(ctx, "id = ?", id) }
+// appByID loads an app by its internal id.
+func (s sqlStore) appByID(ctx context.Context, id int64) (App, error) {
+	return s.app(ctx, "id = ?", id)
+}
 
-// AppByClientID loads an app by its OAuth client id.
-func (s *Store) AppByClientID(ctx context.Context, clientID string) (App, error) {
+// appByClientID loads an app by its OAuth client id.
+func (s sqlStore) appByClientID(ctx context.Context, clientID string) (App, error) {
 	return s.app(ctx, "client_id = ?", clientID)
 }
 
-// appIDByCredential finds the app owning a live credential with this hash.
-func (s *Store) appIDByCredential(ctx context.Context, kind CredentialKind, hash string, now time.Time) (int64, string, error) {
+// credentialOwner finds the app owning a live credential with this hash,
+// with the app's status.
+func (s sqlStore) credentialOwner(ctx context.Context, kind CredentialKind, hash string, now time.Time) (int64, string, AppStatus, error) {
 	var appID int64
-	var stored string
-	err := s.db.R.QueryRowContext(ctx, s.q(`SELECT app_id, secret_hash FROM app_credentials
-		WHERE kind = ? AND secret_hash = ? AND (expires_at IS NULL OR expires_at > ?)`), string(kind), hash, now).
-		Scan(&appID, &stored)
+	var stored, status string
+	err := s.db.QueryRow(ctx, `SELECT c.app_id, c.secret_hash, a.status FROM app_credentials c JOIN apps a ON a.id = c.app_id
+		WHERE c.kind = ? AND c.secret_hash = ? AND (c.expires_at IS NULL OR c.expires_at > ?)`, string(kind), hash, now).
+		Scan(&appID, &stored, &status)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", fault.NotFound("credential")
+		return 0, "", "", fault.NotFound("credential")
 	}
 	if err != nil {
-		return 0, "", fmt.Errorf("look up %s: %w", kind, err)
+		return 0, "", "", fmt.Errorf("look up %s: %w", kind, err)
 	}
-	return appID, stored, nil
+	return appID, stored, AppStatus(status), nil
 }
 
-// clientSecretHashes returns the live client-secret hashes of an app.
-func (s *Store) credentialHashes(ctx context.Context, appID int64, kind CredentialKind, now time.Time) ([]string, error) {
-	rows, err := s.db.R.QueryContext(ctx, s.q(`SELECT secret_hash FROM app_credentials
-		WHERE app_id = ? AND kind = ? AND (expires_at IS NULL OR expires_at > ?)`), appID, string(kind), now)
+// credentialHashes returns the live hashes of one kind of an app's
+// credentials.
+func (s sqlStore) credentialHashes(ctx context.Context, appID int64, kind CredentialKind, now time.Time) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT secret_hash FROM app_credentials
+		WHERE app_id = ? AND kind = ? AND (expires_at IS NULL OR expires_at > ?)`, appID, string(kind), now)
 	if err != nil {
 		return nil, fmt.Errorf("load %s of app %d: %w", kind, appID, err)
 	}
@@ -258,7 +260,7 @@ func (s *Store) credentialHashes(ctx context.Context, appID int64, kind Credenti
 }
 
 // updateApp writes the mutable settings of an app.
-func (s *Store) updateApp(ctx context.Context, a *App) error {
+func (s sqlStore) updateApp(ctx context.Context, a *App) error {
 	var filter, slug, webhookURL, toolkit any
 	if a.WebhookFilter != nil {
 		b, _ := json.Marshal(a.WebhookFilter)
@@ -273,9 +275,9 @@ func (s *Store) updateApp(ctx context.Context, a *App) error {
 	if a.DefaultToolkitID != "" {
 		toolkit = a.DefaultToolkitID
 	}
-	_, err := s.db.W.ExecContext(ctx, s.q(`UPDATE apps SET name = ?, description = ?, slug = ?, status = ?, webhook_url = ?,
-		webhook_enabled = ?, webhook_filter = ?, default_toolkit_id = ?, updated_at = ? WHERE id = ?`),
-		a.Name, a.Description, slug, string(a.Status), webhookURL, a.WebhookEnabled, filter, toolkit, a.UpdatedAt, a.ID)
+	_, err := s.db.Exec(ctx, `UPDATE apps SET name = ?, description = ?, slug = ?, status = ?, webhook_url = ?,
+		webhook_enabled = ?, webhook_filter = ?, default_toolkit_id = ?, provision_users = ?, updated_at = ? WHERE id = ?`,
+		a.Name, a.Description, slug, string(a.Status), webhookURL, a.WebhookEnabled, filter, toolkit, a.ProvisionUsers, a.UpdatedAt, a.ID)
 	if store.IsUniqueViolation(err) {
 		return fault.Conflict("resource_already_exists", "slug %q is taken", a.Slug)
 	}
@@ -283,4 +285,49 @@ func (s *Store) updateApp(ctx context.Context, a *App) error {
 		return fmt.Errorf("update app %d: %w", a.ID, err)
 	}
 	return nil
+}
+
+// linkApp links an app to an organization; linking twice is a no-op.
+func (s sqlStore) linkApp(ctx context.Context, appID, orgID int64) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO app_orgs (app_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, appID, orgID)
+	if err != nil {
+		return fmt.Errorf("link app %d to org %d: %w", appID, orgID, err)
+	}
+	return nil
+}
+
+// profile loads a user with its membership in one organization in one
+// query; a user outside the organization is not found.
+func (s sqlStore) profile(ctx context.Context, userID, orgID int64) (User, Membership, error) {
+	var u User
+	var m Membership
+	var hash sql.NullString
+	var role string
+	err := s.db.QueryRow(ctx, `SELECT u.id, u.uuid, u.email, u.name, u.password_hash, u.given_name, u.family_name, u.picture,
+		u.locale, u.phone_number, u.email_verified, u.created_at, u.updated_at, o.id, o.uuid, o.name, o.created_at, m.role
+		FROM users u JOIN memberships m ON m.user_id = u.id JOIN organizations o ON o.id = m.org_id
+		WHERE u.id = ? AND m.org_id = ?`, userID, orgID).
+		Scan(&u.ID, &u.UUID, &u.Email, &u.Name, &hash, &u.GivenName, &u.FamilyName, &u.Picture, &u.Locale, &u.PhoneNumber,
+			&u.EmailVerified, &u.CreatedAt, &u.UpdatedAt, &m.Org.ID, &m.Org.UUID, &m.Org.Name, &m.Org.CreatedAt, &role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, Membership{}, fault.NotFound("user")
+	}
+	if err != nil {
+		return User{}, Membership{}, fmt.Errorf("load profile of user %d in org %d: %w", userID, orgID, err)
+	}
+	u.HasPassword = hash.Valid && hash.String != ""
+	m.Role = Role(role)
+	return u, m, nil
+}
+
+// appLinkedToOrg reports whether an app is linked to the organization with
+// this public uuid.
+func (s sqlStore) appLinkedToOrg(ctx context.Context, appID int64, orgUUID string) (bool, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM app_orgs ao JOIN organizations o ON o.id = ao.org_id
+		WHERE ao.app_id = ? AND o.uuid = ?`, appID, orgUUID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("check workspace of app %d: %w", appID, err)
+	}
+	return n > 0, nil
 }

@@ -23,9 +23,9 @@ type AskRequest struct {
 // AskResult is an answer whose every sentence ends with the numbers ([1],
 // [2], ...) of the sources it rests on, 1-based into Sources.
 type AskResult struct {
-	Answer  string `json:"answer"`
-	Sources []Hit  `json:"sources"`
-	Model   string `json:"model"`
+	Answer  string
+	Sources []Hit
+	Model   string
 }
 
 // answerMeetings caps how many meetings one answer draws from: beyond a

@@ -2,7 +2,6 @@ package insight
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,11 +20,11 @@ const MaxDocumentBytes = 2 << 20
 
 // Document is a text document searched beside transcripts.
 type Document struct {
-	ID        string    `json:"id"`
-	MeetingID string    `json:"meetingId,omitempty"`
-	Title     string    `json:"title"`
-	Size      int       `json:"size"`
-	CreatedAt time.Time `json:"createdAt"`
+	ID        string
+	MeetingID string
+	Title     string
+	Size      int
+	CreatedAt time.Time
 }
 
 // AddDocument stores a document and queues its indexing in the same
@@ -57,11 +56,9 @@ func (s *Service) AddDocument(ctx context.Context, c caller.Caller, meetingUUID,
 	}
 	d := Document{ID: uuid.NewString(), MeetingID: meetingUUID, Title: title, Size: len(content), CreatedAt: s.now()}
 	err := s.queue.Tx(ctx, func(tx *jobs.Tx) error {
-		var id int64
-		err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO documents (uuid, org_id, meeting_id, title, content, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), d.ID, c.OrgID, meetingID, title, content, d.CreatedAt, d.CreatedAt).Scan(&id)
+		id, err := s.insertDocument(ctx, tx, c.OrgID, meetingID, d, content)
 		if err != nil {
-			return fmt.Errorf("insert document: %w", err)
+			return err
 		}
 		return s.index.Enqueue(ctx, tx, c.OrgID, index.SourceDocument, id)
 	})

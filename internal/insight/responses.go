@@ -2,8 +2,6 @@ package insight
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -18,11 +16,11 @@ import (
 
 // MoodSample is one reading of a participant's mood in a live session.
 type MoodSample struct {
-	ParticipantID string    `json:"participantId"`
-	Mood          string    `json:"mood"`
-	Sentiment     float64   `json:"sentiment"`
-	Confidence    *float64  `json:"confidence,omitempty"`
-	Timestamp     time.Time `json:"timestamp"`
+	ParticipantID string
+	Mood          string
+	Sentiment     float64
+	Confidence    *float64
+	Timestamp     time.Time
 }
 
 // MaxMoodSamples caps one push of samples.
@@ -54,29 +52,7 @@ func (s *Service) AddMood(ctx context.Context, c caller.Caller, responseID strin
 		}
 	}
 	now := s.now()
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var contextID int64
-		err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO response_contexts (org_id, response_id, created_at, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (org_id, response_id) DO UPDATE SET updated_at = excluded.updated_at RETURNING id`), c.OrgID, responseID, now, now).Scan(&contextID)
-		if err != nil {
-			return fmt.Errorf("upsert response context %s: %w", responseID, err)
-		}
-		for _, m := range samples {
-			conf := 1.0
-			if m.Confidence != nil {
-				conf = *m.Confidence
-			}
-			ts := m.Timestamp
-			if ts.IsZero() {
-				ts = now
-			}
-			if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO mood_samples (context_id, participant_id, mood, sentiment, confidence, sampled_at)
-				VALUES (?, ?, ?, ?, ?, ?)`), contextID, m.ParticipantID, strings.ToLower(strings.TrimSpace(m.Mood)), m.Sentiment, conf, ts.UTC()); err != nil {
-				return fmt.Errorf("insert mood sample: %w", err)
-			}
-		}
-		return nil
-	})
+	err := s.addMoodSamples(ctx, c.OrgID, responseID, samples, now)
 	if err != nil {
 		return 0, err
 	}
@@ -101,9 +77,9 @@ var Prompts = map[string]string{
 
 // ResponseAnswer is the reply to a response-context query.
 type ResponseAnswer struct {
-	Content    string `json:"content"`
-	ResponseID string `json:"responseId"`
-	Model      string `json:"model"`
+	Content    string
+	ResponseID string
+	Model      string
 }
 
 type participantMood struct {
@@ -136,44 +112,26 @@ func (s *Service) QueryResponse(ctx context.Context, c caller.Caller, responseID
 	if model != "" && model != s.model {
 		return ResponseAnswer{}, fault.Invalid("model", "unknown_model", "model %q is not configured; this server runs %q", model, s.model)
 	}
-	var contextID int64
-	err := s.db.R.QueryRowContext(ctx, s.db.Rebind(`SELECT id FROM response_contexts WHERE org_id = ? AND response_id = ?`), c.OrgID, responseID).Scan(&contextID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ResponseAnswer{}, fault.NotFound("response")
-	}
+	samples, err := s.moodSamples(ctx, c.OrgID, responseID)
 	if err != nil {
-		return ResponseAnswer{}, fmt.Errorf("load response context %s: %w", responseID, err)
+		return ResponseAnswer{}, err
 	}
-	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(`SELECT participant_id, mood, sentiment, confidence, sampled_at FROM mood_samples
-		WHERE context_id = ? ORDER BY sampled_at, id`), contextID)
-	if err != nil {
-		return ResponseAnswer{}, fmt.Errorf("load mood samples of %s: %w", responseID, err)
-	}
-	defer rows.Close()
 	byID := map[string]*participantMood{}
 	var all []float64
-	for rows.Next() {
-		var id, mood string
-		var sent, conf float64
-		var at time.Time
-		if err := rows.Scan(&id, &mood, &sent, &conf, &at); err != nil {
-			return ResponseAnswer{}, fmt.Errorf("scan mood sample: %w", err)
-		}
-		p := byID[id]
+	for _, m := range samples {
+		p := byID[m.ParticipantID]
 		if p == nil {
-			p = &participantMood{id: id, moods: map[string]int{}, first: sent}
-			byID[id] = p
+			p = &participantMood{id: m.ParticipantID, moods: map[string]int{}, first: m.Sentiment}
+			byID[m.ParticipantID] = p
 		}
+		conf := *m.Confidence
 		p.n++
-		p.sum += sent
-		p.moods[mood]++
-		p.last, p.lastAt = sent, at
-		p.weightedSum += sent * conf
+		p.sum += m.Sentiment
+		p.moods[m.Mood]++
+		p.last, p.lastAt = m.Sentiment, m.Timestamp
+		p.weightedSum += m.Sentiment * conf
 		p.weights += conf
-		all = append(all, sent)
-	}
-	if err := rows.Err(); err != nil {
-		return ResponseAnswer{}, err
+		all = append(all, m.Sentiment)
 	}
 	return ResponseAnswer{Content: moodReport(promptKey, query, byID, all), ResponseID: responseID, Model: s.model}, nil
 }

@@ -25,17 +25,17 @@ type SearchRequest struct {
 // meeting's segments: SegmentStart and SegmentEnd are 0-based positions in
 // imported order, inclusive.
 type Hit struct {
-	ID           string  `json:"id"`
-	Source       string  `json:"source"`
-	MeetingID    string  `json:"meetingId,omitempty"`
-	DocumentID   string  `json:"documentId,omitempty"`
-	SegmentStart int     `json:"segmentStart"`
-	SegmentEnd   int     `json:"segmentEnd"`
-	Speaker      string  `json:"speaker,omitempty"`
-	StartTime    float64 `json:"startTime"`
-	EndTime      float64 `json:"endTime"`
-	Text         string  `json:"text"`
-	Score        float64 `json:"score"`
+	ID           string
+	Source       string
+	MeetingID    string
+	DocumentID   string
+	SegmentStart int
+	SegmentEnd   int
+	Speaker      string
+	StartTime    float64
+	EndTime      float64
+	Text         string
+	Score        float64
 }
 
 // Search finds the chunks that best match a query.

@@ -17,29 +17,29 @@ import (
 
 // MeetingSummary is the summary of one meeting's transcript.
 type MeetingSummary struct {
-	Summary string `json:"summary"` // Markdown, one bullet per sentence with its speaker
+	Summary string // Markdown, one bullet per sentence with its speaker
 	// SummaryText is the same summary as plain sentences.
-	SummaryText string       `json:"summaryText"`
-	Keywords    []string     `json:"keywords"`
-	ActionItems []ActionItem `json:"actionItems"`
-	Decisions   []Item       `json:"decisions"`
-	Questions   []Item       `json:"questions"`
+	SummaryText string
+	Keywords    []string
+	ActionItems []ActionItem
+	Decisions   []Item
+	Questions   []Item
 }
 
 // ActionItem is a task found in a transcript.
 type ActionItem struct {
-	Text         string `json:"text"`
-	Owner        string `json:"owner,omitempty"`
-	Due          string `json:"due,omitempty"`
-	DueDate      string `json:"dueDate,omitempty"`
-	SegmentIndex int    `json:"segmentIndex"`
+	Text         string
+	Owner        string
+	Due          string
+	DueDate      string
+	SegmentIndex int
 }
 
 // Item is a decision or open question found in a transcript.
 type Item struct {
-	Text         string `json:"text"`
-	Speaker      string `json:"speaker,omitempty"`
-	SegmentIndex int    `json:"segmentIndex"`
+	Text         string
+	Speaker      string
+	SegmentIndex int
 }
 
 // Summary returns a meeting's summary. The import's background job (see

@@ -38,20 +38,6 @@ type TokenSet struct {
 	Scope        string
 }
 
-// Grant is what a valid access token stands for.
-type Grant struct {
-	TokenID   int64
-	AppID     int64
-	UserID    int64 // 0 for client-credentials tokens
-	OrgID     int64
-	Scopes    []string
-	ExpiresAt time.Time
-	IssuedAt  time.Time
-}
-
-// HasScope reports whether the grant carries scope s.
-func (g Grant) HasScope(s string) bool { return slices.Contains(g.Scopes, s) }
-
 // ParseScope splits a space-delimited scope string, dropping duplicates.
 func ParseScope(s string) []string {
 	var out []string

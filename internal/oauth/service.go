@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/mail"
@@ -140,22 +141,20 @@ func (s *Service) ExchangeCode(ctx context.Context, app identity.App, code, redi
 		return TokenSet{}, invalidRequest("code is required")
 	}
 	now := s.now()
+	hash := secret.Hash(code)
 	var out TokenSet
-	var reused bool
+	spent := false
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.store.code(ctx, tx, secret.Hash(code))
-		if errors.Is(err, fault.ErrNotFound) || err == nil && c.AppID != app.ID {
-			return invalidGrant("authorization code is invalid")
-		}
+		// Marking the code used is the write that decides which of several
+		// concurrent exchanges wins; a failed check below rolls it back and
+		// leaves the code usable.
+		c, ok, err := s.store.consumeCode(ctx, tx, hash, app.ID, now)
 		if err != nil {
 			return err
 		}
-		if c.UsedAt.Valid {
-			reused = true
-			return s.store.revokeFamily(ctx, tx, c.FamilyID, now)
-		}
-		if !now.Before(c.ExpiresAt) {
-			return invalidGrant("authorization code has expired")
+		if !ok {
+			spent = true
+			return nil
 		}
 		if c.RedirectURI != redirectURI {
 			return invalidGrant("redirect_uri does not match the authorization request")
@@ -163,17 +162,36 @@ func (s *Service) ExchangeCode(ctx context.Context, app identity.App, code, redi
 		if c.CodeChallenge != "" && !pkceMatches(c.CodeChallenge, verifier) {
 			return invalidGrant("code_verifier does not match the code challenge")
 		}
-		if _, err := tx.ExecContext(ctx, s.store.q(`UPDATE oauth_codes SET used_at = ? WHERE id = ?`), now, c.ID); err != nil {
-			return fmt.Errorf("mark code used: %w", err)
-		}
 		out, err = s.issue(ctx, tx, c.FamilyID, app.ID, sql.NullInt64{Int64: c.UserID, Valid: true}, c.OrgID, c.Scope, true)
 		return err
 	})
-	if err == nil && reused {
-		s.logger.WarnContext(ctx, "authorization code reused; token family revoked", "client_id", app.ClientID)
-		return TokenSet{}, invalidGrant("authorization code has already been used")
+	if err != nil {
+		return TokenSet{}, err
 	}
-	return out, err
+	if spent {
+		return TokenSet{}, s.codeRefused(ctx, app, hash, now)
+	}
+	return out, nil
+}
+
+// codeRefused explains why a code could not be consumed, revoking what it
+// issued when it was used before.
+func (s *Service) codeRefused(ctx context.Context, app identity.App, hash string, now time.Time) error {
+	c, err := s.store.code(ctx, hash, app.ID)
+	if errors.Is(err, fault.ErrNotFound) {
+		return invalidGrant("authorization code is invalid")
+	}
+	if err != nil {
+		return err
+	}
+	if !c.UsedAt.Valid {
+		return invalidGrant("authorization code has expired")
+	}
+	if err := s.store.revokeFamily(ctx, c.FamilyID, now); err != nil {
+		return err
+	}
+	s.logger.WarnContext(ctx, "authorization code reused; token family revoked", "client_id", app.ClientID)
+	return invalidGrant("authorization code has already been used")
 }
 
 func pkceMatches(challenge, verifier string) bool {
@@ -210,34 +228,48 @@ func (s *Service) Refresh(ctx context.Context, app identity.App, refreshToken st
 		return TokenSet{}, invalidRequest("refresh_token is required")
 	}
 	now := s.now()
+	hash := secret.Hash(refreshToken)
 	var out TokenSet
-	var reused bool
+	spent := false
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		t, err := s.store.token(ctx, tx, secret.Hash(refreshToken))
-		if errors.Is(err, fault.ErrNotFound) || err == nil && (t.Kind != "refresh" || t.AppID != app.ID) {
-			return invalidGrant("refresh token is invalid")
-		}
+		t, ok, err := s.store.rotateRefresh(ctx, tx, hash, app.ID, now)
 		if err != nil {
 			return err
 		}
-		if t.RotatedAt.Valid {
-			reused = true
-			return s.store.revokeFamily(ctx, tx, t.FamilyID, now)
-		}
-		if t.RevokedAt.Valid || !now.Before(t.ExpiresAt) {
-			return invalidGrant("refresh token is expired or revoked")
-		}
-		if _, err := tx.ExecContext(ctx, s.store.q(`UPDATE oauth_tokens SET rotated_at = ? WHERE id = ?`), now, t.ID); err != nil {
-			return fmt.Errorf("rotate refresh token: %w", err)
+		if !ok {
+			spent = true
+			return nil
 		}
 		out, err = s.issue(ctx, tx, t.FamilyID, app.ID, t.UserID, t.OrgID, t.Scope, true)
 		return err
 	})
-	if err == nil && reused {
-		s.logger.WarnContext(ctx, "refresh token reused; token family revoked", "client_id", app.ClientID)
-		return TokenSet{}, invalidGrant("refresh token has already been used")
+	if err != nil {
+		return TokenSet{}, err
 	}
-	return out, err
+	if spent {
+		return TokenSet{}, s.refreshRefused(ctx, app, hash, now)
+	}
+	return out, nil
+}
+
+// refreshRefused explains why a refresh token could not be rotated,
+// revoking its family when it was rotated before.
+func (s *Service) refreshRefused(ctx context.Context, app identity.App, hash string, now time.Time) error {
+	t, err := s.store.token(ctx, hash, app.ID)
+	if errors.Is(err, fault.ErrNotFound) || err == nil && t.Kind != "refresh" {
+		return invalidGrant("refresh token is invalid")
+	}
+	if err != nil {
+		return err
+	}
+	if !t.RotatedAt.Valid {
+		return invalidGrant("refresh token is expired or revoked")
+	}
+	if err := s.store.revokeFamily(ctx, t.FamilyID, now); err != nil {
+		return err
+	}
+	s.logger.WarnContext(ctx, "refresh token reused; token family revoked", "client_id", app.ClientID)
+	return invalidGrant("refresh token has already been used")
 }
 
 // ClientCredentials issues an app-only access token acting in the app's
@@ -284,43 +316,26 @@ func (s *Service) IssueForUser(ctx context.Context, app identity.App, user ident
 // Revoke revokes a token of the app; unknown tokens are ignored as RFC 7009
 // requires. Revoking a refresh token revokes its whole family.
 func (s *Service) Revoke(ctx context.Context, app identity.App, token string) error {
-	now := s.now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		t, err := s.store.token(ctx, tx, secret.Hash(token))
-		if errors.Is(err, fault.ErrNotFound) || err == nil && t.AppID != app.ID {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if t.Kind == "refresh" {
-			return s.store.revokeFamily(ctx, tx, t.FamilyID, now)
-		}
-		_, err = tx.ExecContext(ctx, s.store.q(`UPDATE oauth_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`), now, t.ID)
-		return err
-	})
+	return s.store.revokeToken(ctx, secret.Hash(token), app.ID, s.now())
 }
 
 // errBadToken is the single answer for every kind of unusable bearer token.
 var errBadToken = fault.Unauthorized("unauthorized", "invalid or expired access token")
 
-// Authenticate resolves a bearer access token into its grant.
-func (s *Service) Authenticate(ctx context.Context, token string) (Grant, error) {
+// Authenticate resolves a bearer access token into its caller. Tokens of
+// apps that are not active are refused like unknown ones.
+func (s *Service) Authenticate(ctx context.Context, token string) (caller.Caller, error) {
 	if !strings.HasPrefix(token, AccessPrefix) {
-		return Grant{}, errBadToken
+		return caller.Caller{}, errBadToken
 	}
-	t, err := s.store.token(ctx, s.db.R, secret.Hash(token))
+	c, err := s.store.authenticate(ctx, secret.Hash(token), s.now())
 	if errors.Is(err, fault.ErrNotFound) {
-		return Grant{}, errBadToken
+		return caller.Caller{}, errBadToken
 	}
 	if err != nil {
-		return Grant{}, err
+		return caller.Caller{}, err
 	}
-	if t.Kind != "access" || t.RevokedAt.Valid || !s.now().Before(t.ExpiresAt) {
-		return Grant{}, errBadToken
-	}
-	return Grant{TokenID: t.ID, AppID: t.AppID, UserID: t.UserID.Int64, OrgID: t.OrgID, Scopes: ParseScope(t.Scope),
-		ExpiresAt: t.ExpiresAt, IssuedAt: t.CreatedAt}, nil
+	return c, nil
 }
 
 // Introspection is an RFC 7662 answer.
@@ -338,14 +353,14 @@ type Introspection struct {
 // Introspect describes a token of the calling app; tokens of other apps are
 // reported inactive.
 func (s *Service) Introspect(ctx context.Context, app identity.App, token string) (Introspection, error) {
-	t, err := s.store.token(ctx, s.db.R, secret.Hash(token))
+	t, err := s.store.token(ctx, secret.Hash(token), app.ID)
 	if errors.Is(err, fault.ErrNotFound) {
 		return Introspection{}, nil
 	}
 	if err != nil {
 		return Introspection{}, err
 	}
-	if t.AppID != app.ID || t.RevokedAt.Valid || t.RotatedAt.Valid || !s.now().Before(t.ExpiresAt) {
+	if t.RevokedAt.Valid || t.RotatedAt.Valid || !s.now().Before(t.ExpiresAt) {
 		return Introspection{}, nil
 	}
 	out := Introspection{Active: true, Scope: t.Scope, ClientID: app.ClientID, TokenType: "Bearer",
@@ -354,7 +369,7 @@ func (s *Service) Introspect(ctx context.Context, app identity.App, token string
 		out.TokenType = "refresh_token"
 	}
 	if t.UserID.Valid {
-		u, err := s.identities.Store().User(ctx, t.UserID.Int64)
+		u, err := s.identities.User(ctx, t.UserID.Int64)
 		if err != nil {
 			return Introspection{}, err
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/quorumhq/quorum/internal/actionitem"
-	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/caller"
 )
@@ -25,7 +24,7 @@ type agentRunInput struct {
 	RunID string `path:"runId"`
 }
 
-type agentOutput struct{ Body agent.Run }
+type agentOutput struct{ Body AgentRun }
 
 // MeetingActionItem is an action item as the Cloud API shows it.
 type MeetingActionItem struct {
@@ -66,7 +65,7 @@ func (h *Handler) runAgent(ctx context.Context, c caller.Caller, in *agentInput)
 	if err != nil {
 		return nil, err
 	}
-	return &agentOutput{Body: r}, nil
+	return &agentOutput{Body: toAgentRun(r)}, nil
 }
 
 // getAgentRun serves GET /cloud/v1/meetings/{id}/agent/runs/{runId}.
@@ -75,7 +74,7 @@ func (h *Handler) getAgentRun(ctx context.Context, c caller.Caller, in *agentRun
 	if err != nil {
 		return nil, err
 	}
-	return &agentOutput{Body: r}, nil
+	return &agentOutput{Body: toAgentRun(r)}, nil
 }
 
 // listActionItems serves GET /cloud/v1/meetings/{id}/action-items.

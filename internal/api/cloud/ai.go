@@ -70,7 +70,7 @@ type actionItemsInput struct {
 
 type actionItemsOutput struct {
 	Body struct {
-		Items []insight.ActionItem `json:"items"`
+		Items []ActionItem `json:"items"`
 	}
 }
 
@@ -122,6 +122,6 @@ func (h *Handler) aiActionItems(ctx context.Context, _ caller.Caller, in *action
 		return nil, err
 	}
 	out := &actionItemsOutput{}
-	out.Body.Items = items
+	out.Body.Items = toActionItems(items)
 	return out, nil
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
-	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/transcript"
 )
@@ -73,7 +72,7 @@ type transcriptInput struct {
 	RawBody     []byte `contentType:"text/plain"`
 }
 
-type summaryOutput struct{ Body insight.MeetingSummary }
+type summaryOutput struct{ Body MeetingSummary }
 
 func (h *Handler) registerMeetings(api huma.API) {
 	const tag = "Cloud: Meetings"
@@ -183,5 +182,5 @@ func (h *Handler) getSummary(ctx context.Context, c caller.Caller, in *meetingID
 	if err != nil {
 		return nil, err
 	}
-	return &summaryOutput{Body: s}, nil
+	return &summaryOutput{Body: toSummary(s)}, nil
 }

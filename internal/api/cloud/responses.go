@@ -8,13 +8,12 @@ import (
 
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/caller"
-	"github.com/quorumhq/quorum/internal/insight"
 )
 
 type moodInput struct {
 	ResponseID string `path:"responseId"`
 	Body       struct {
-		Samples []insight.MoodSample `json:"samples"`
+		Samples []MoodSample `json:"samples"`
 	}
 }
 
@@ -33,7 +32,7 @@ type responseQueryInput struct {
 	}
 }
 
-type responseQueryOutput struct{ Body insight.ResponseAnswer }
+type responseQueryOutput struct{ Body ResponseAnswer }
 
 func (h *Handler) registerResponses(api huma.API) {
 	const tag = "Cloud: Live context"
@@ -45,7 +44,7 @@ func (h *Handler) registerResponses(api huma.API) {
 
 // pushMood serves POST /cloud/v1/responses/{responseId}/mood.
 func (h *Handler) pushMood(ctx context.Context, c caller.Caller, in *moodInput) (*moodOutput, error) {
-	n, err := h.Insight.AddMood(ctx, c, in.ResponseID, in.Body.Samples)
+	n, err := h.Insight.AddMood(ctx, c, in.ResponseID, fromMoodSamples(in.Body.Samples))
 	if err != nil {
 		return nil, err
 	}
@@ -60,5 +59,5 @@ func (h *Handler) queryResponse(ctx context.Context, c caller.Caller, in *respon
 	if err != nil {
 		return nil, err
 	}
-	return &responseQueryOutput{Body: a}, nil
+	return &responseQueryOutput{Body: ResponseAnswer{Content: a.Content, ResponseID: a.ResponseID, Model: a.Model}}, nil
 }

@@ -23,7 +23,7 @@ type searchInput struct {
 
 type searchOutput struct {
 	Body struct {
-		Results []insight.Hit `json:"results"`
+		Results []Hit `json:"results"`
 	}
 }
 
@@ -38,7 +38,7 @@ type askInput struct {
 	}
 }
 
-type askOutput struct{ Body insight.AskResult }
+type askOutput struct{ Body Answer }
 
 type documentInput struct {
 	Body struct {
@@ -48,7 +48,7 @@ type documentInput struct {
 	}
 }
 
-type documentOutput struct{ Body insight.Document }
+type documentOutput struct{ Body Document }
 
 func (h *Handler) registerSearch(api huma.API) {
 	const tag = "Cloud: Search"
@@ -74,7 +74,7 @@ func (h *Handler) search(source string) func(context.Context, caller.Caller, *se
 			return nil, err
 		}
 		out := &searchOutput{}
-		out.Body.Results = hits
+		out.Body.Results = toHits(hits)
 		return out, nil
 	}
 }
@@ -86,7 +86,7 @@ func (h *Handler) ask(ctx context.Context, c caller.Caller, in *askInput) (*askO
 	if err != nil {
 		return nil, err
 	}
-	return &askOutput{Body: res}, nil
+	return &askOutput{Body: toAnswer(res)}, nil
 }
 
 // addDocument serves POST /cloud/v1/documents.
@@ -95,5 +95,5 @@ func (h *Handler) addDocument(ctx context.Context, c caller.Caller, in *document
 	if err != nil {
 		return nil, err
 	}
-	return &documentOutput{Body: d}, nil
+	return &documentOutput{Body: toDocument(d)}, nil
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -13,7 +15,6 @@ import (
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/oauth"
-	"github.com/quorumhq/quorum/internal/secret"
 )
 
 // maxEchoBytes caps the part of an error description that may quote the
@@ -40,6 +41,7 @@ type authorizeOutput struct {
 	Location      string `header:"Location"`
 	ContentType   string `header:"Content-Type"`
 	CacheControl  string `header:"Cache-Control"`
+	RetryAfter    string `header:"Retry-After"`
 	FrameOptions  string `header:"X-Frame-Options"`
 	ContentPolicy string `header:"Content-Security-Policy"`
 	Body          []byte
@@ -48,30 +50,6 @@ type authorizeOutput struct {
 type authorizePostInput struct {
 	Cookie  string `header:"Cookie"`
 	RawBody []byte `contentType:"application/x-www-form-urlencoded"`
-}
-
-// csrfCookie pairs the login form with the browser that loaded it: the
-// form's csrf_token must equal this cookie, which another site can neither
-// read nor set, so a cross-site post cannot approve an app.
-const csrfCookie = "quorum_csrf"
-
-// withCSRF adds a fresh token to a page: in its form and in a cookie.
-func withCSRF(d pageData) pageData {
-	d.CSRF = secret.New("")
-	return d
-}
-
-func csrfOK(cookieHeader, formToken string) bool {
-	cookies, err := http.ParseCookie(cookieHeader)
-	if err != nil || formToken == "" {
-		return false
-	}
-	for _, c := range cookies {
-		if c.Name == csrfCookie && secret.Equal(c.Value, formToken) {
-			return true
-		}
-	}
-	return false
 }
 
 func (h *Handler) registerAuthorize(api huma.API) {
@@ -103,7 +81,7 @@ func (h *Handler) authorizeForm(ctx context.Context, in *authorizeQuery) (*autho
 	if err != nil {
 		return h.authorizeFailure(req, err)
 	}
-	return page(http.StatusOK, withCSRF(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(*in), Email: in.LoginHint, LockEmail: in.LoginHint != ""}))
+	return page(http.StatusOK, h.csrf.with(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(*in), Email: in.LoginHint, LockEmail: in.LoginHint != ""}))
 }
 
 // authorizeSubmit serves POST /oauth2/authorize.
@@ -122,8 +100,8 @@ func (h *Handler) authorizeSubmit(ctx context.Context, in *authorizePostInput) (
 	if err != nil {
 		return h.authorizeFailure(req, err)
 	}
-	if !csrfOK(in.Cookie, form.Get("csrf_token")) {
-		return page(http.StatusBadRequest, withCSRF(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: form.Get("email"),
+	if !h.csrf.ok(in.Cookie, form.Get("csrf_token")) {
+		return page(http.StatusBadRequest, h.csrf.with(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: form.Get("email"),
 			LockEmail: q.LoginHint != "", Error: "This form expired or was not opened in this browser. Please try again."}))
 	}
 	switch form.Get("decision") {
@@ -131,13 +109,13 @@ func (h *Handler) authorizeSubmit(ctx context.Context, in *authorizePostInput) (
 		return redirect(req, url.Values{"error": {"access_denied"}, "error_description": {"the user denied the request"}})
 	case "allow":
 	default:
-		return page(http.StatusBadRequest, withCSRF(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: form.Get("email"), Error: "Choose Allow or Deny."}))
+		return page(http.StatusBadRequest, h.csrf.with(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: form.Get("email"), Error: "Choose Allow or Deny."}))
 	}
 	email := form.Get("email")
 	if q.LoginHint != "" {
 		email = q.LoginHint
 	}
-	user, err := h.Identities.Authenticate(ctx, email, form.Get("password"))
+	user, err := h.OAuth.Login(ctx, app, email, form.Get("password"), rest.ClientAddr(ctx))
 	if err != nil {
 		return h.retryForm(ctx, err, app, scopes, q, email)
 	}
@@ -155,10 +133,17 @@ func (h *Handler) retryForm(ctx context.Context, err error, app identity.App, sc
 		return nil, err
 	}
 	status := http.StatusUnauthorized
-	if fe.Kind == fault.KindForbidden {
+	switch fe.Kind {
+	case fault.KindForbidden:
 		status = http.StatusForbidden
+	case fault.KindRateLimited:
+		status = http.StatusTooManyRequests
 	}
-	return page(status, withCSRF(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: email, LockEmail: q.LoginHint != "", Error: fe.Message}))
+	out, err := page(status, h.csrf.with(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: email, LockEmail: q.LoginHint != "", Error: fe.Message}))
+	if err == nil && fe.RetryAfter > 0 {
+		out.RetryAfter = strconv.Itoa(int((fe.RetryAfter + time.Second - 1) / time.Second))
+	}
+	return out, err
 }
 
 // authorizeFailure redirects errors back to the client when the redirect

@@ -26,6 +26,13 @@ type Handler struct {
 	Info       *rest.Surface
 	Identities *identity.Service
 	OAuth      *oauth.Service
+	csrf       csrfGuard
+}
+
+// NewHandler returns the OAuth host's handler. csrfKey signs the login
+// form's CSRF tokens; replicas behind one address must share it.
+func NewHandler(surface, info *rest.Surface, identities *identity.Service, o *oauth.Service, csrfKey []byte, publicURL string) *Handler {
+	return &Handler{Surface: surface, Info: info, Identities: identities, OAuth: o, csrf: newCSRFGuard(csrfKey, publicURL)}
 }
 
 // Register adds every operation of the OAuth host to api.

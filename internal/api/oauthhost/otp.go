@@ -1,13 +1,6 @@
 package oauthhost
 
-import (
-	"context"
-
-	"github.com/google/uuid"
-
-	"github.com/quorumhq/quorum/internal/fault"
-	"github.com/quorumhq/quorum/internal/identity"
-)
+import "context"
 
 type initiateBody struct {
 	ClientID    string `json:"client_id,omitempty"`
@@ -35,7 +28,7 @@ func (h *Handler) initiate(ctx context.Context, in *jsonAuthInput[initiateBody])
 	if err != nil {
 		return nil, err
 	}
-	if err := h.checkWorkspace(ctx, app, in.Body.WorkspaceID); err != nil {
+	if err := h.Identities.WorkspaceOfApp(ctx, app, in.Body.WorkspaceID); err != nil {
 		return nil, err
 	}
 	c, err := h.OAuth.InitiateOTP(ctx, app, in.Body.Email, in.Body.Name)
@@ -48,26 +41,6 @@ func (h *Handler) initiate(ctx context.Context, in *jsonAuthInput[initiateBody])
 	out.Body.ChallengeParams, out.Body.ChallengeParams2 = params, params
 	out.Body.UserProvisioned, out.Body.UserProvisioned2 = c.UserProvisioned, c.UserProvisioned
 	return out, nil
-}
-
-// checkWorkspace validates an optional workspace_id against the app.
-func (h *Handler) checkWorkspace(ctx context.Context, app identity.App, workspaceID string) error {
-	if workspaceID == "" {
-		return nil
-	}
-	if _, err := uuid.Parse(workspaceID); err != nil {
-		return &fault.Error{Kind: fault.KindInvalid, Code: "invalid_request", Field: "workspace_id", Message: "workspace_id must be a UUID"}
-	}
-	for _, orgID := range app.OrgIDs {
-		o, err := h.Identities.Store().Org(ctx, orgID)
-		if err != nil {
-			return err
-		}
-		if o.UUID == workspaceID {
-			return nil
-		}
-	}
-	return &fault.Error{Kind: fault.KindNotFound, Code: "workspace_not_found", Message: "workspace not found for this app"}
 }
 
 type verifyBody struct {

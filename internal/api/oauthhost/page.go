@@ -3,7 +3,6 @@ package oauthhost
 import (
 	"bytes"
 	"html/template"
-	"net/http"
 )
 
 // authorizePage is the login and consent form. html/template escapes every
@@ -46,6 +45,8 @@ type pageData struct {
 	Error     string
 	Fatal     string
 	CSRF      string
+	// setCookie is the nonce cookie the form's CSRF token is bound to.
+	setCookie string
 }
 
 func page(status int, d pageData) (*authorizeOutput, error) {
@@ -53,10 +54,7 @@ func page(status int, d pageData) (*authorizeOutput, error) {
 	if err := authorizePage.Execute(&buf, d); err != nil {
 		return nil, err
 	}
-	var cookie string
-	if d.CSRF != "" {
-		cookie = (&http.Cookie{Name: csrfCookie, Value: d.CSRF, Path: "/oauth2/authorize", HttpOnly: true, SameSite: http.SameSiteLaxMode}).String()
-	}
+	cookie := d.setCookie
 	return &authorizeOutput{Status: status, SetCookie: cookie, ContentType: "text/html; charset=utf-8", CacheControl: "no-store",
 		FrameOptions: "DENY", ContentPolicy: "frame-ancestors 'none'; default-src 'none'; style-src 'unsafe-inline'",
 		Body: buf.Bytes()}, nil

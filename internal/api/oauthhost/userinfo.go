@@ -33,7 +33,7 @@ func (h *Handler) userInfo(ctx context.Context, in *basicInput) (*userInfoOutput
 	if err != nil || g.UserID == 0 {
 		return nil, fault.Unauthorized("invalid_token", "the access token is invalid or has no user")
 	}
-	u, err := h.Identities.Store().User(ctx, g.UserID)
+	u, err := h.Identities.User(ctx, g.UserID)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -144,70 +143,30 @@ type storedResponse struct {
 func (m *Idempotency) begin(ctx context.Context, s *Surface, scope, key, hash string) (*storedResponse, error) {
 	now := m.now()
 	for attempt := 0; attempt < 2; attempt++ {
-		_, err := m.db.W.ExecContext(ctx, m.db.Rebind(`INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, created_at, expires_at)
-			VALUES (?, ?, ?, 0, ?, ?)`), scope, key, hash, now, now.Add(IdempotencyWindow))
-		if err == nil {
+		claimed, err := m.claim(ctx, scope, key, hash, now)
+		if err != nil {
+			return nil, err
+		}
+		if claimed {
 			return nil, nil
 		}
-		if !store.IsUniqueViolation(err) {
-			return nil, fmt.Errorf("claim idempotency key: %w", err)
-		}
-		var (
-			storedHash, contentType string
-			status                  int
-			body                    []byte
-			expires                 time.Time
-		)
-		err = m.db.W.QueryRowContext(ctx, m.db.Rebind(`SELECT request_hash, status, content_type, body, expires_at
-			FROM idempotency_keys WHERE scope = ? AND idem_key = ?`), scope, key).Scan(&storedHash, &status, &contentType, &body, &expires)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // released between our insert and select
-		}
+		stored, storedHash, found, err := m.load(ctx, scope, key)
 		if err != nil {
-			return nil, fmt.Errorf("load idempotency key: %w", err)
+			return nil, err
 		}
-		if !now.Before(expires) {
-			if _, err := m.db.W.ExecContext(ctx, m.db.Rebind(`DELETE FROM idempotency_keys WHERE scope = ? AND idem_key = ? AND expires_at <= ?`),
-				scope, key, now); err != nil {
-				return nil, fmt.Errorf("expire idempotency key: %w", err)
-			}
-			continue
+		if !found {
+			continue // released between our claim and this read
 		}
 		if storedHash != hash {
 			return nil, s.Error(ctx, http.StatusUnprocessableEntity, "idempotency_key_reused",
 				"this Idempotency-Key was used with a different request", nil)
 		}
-		if status == 0 {
+		if stored.status == 0 {
 			e := s.Error(ctx, http.StatusConflict, "conflict", "a request with this Idempotency-Key is still in progress", nil)
 			e.RetryAfter = 1
 			return nil, e
 		}
-		return &storedResponse{status: status, contentType: contentType, body: body}, nil
+		return stored, nil
 	}
 	return nil, errors.New("idempotency key kept changing")
-}
-
-func (m *Idempotency) finish(ctx context.Context, scope, key string, status int, contentType string, body []byte) {
-	_, err := m.db.W.ExecContext(ctx, m.db.Rebind(`UPDATE idempotency_keys SET status = ?, content_type = ?, body = ?
-		WHERE scope = ? AND idem_key = ?`), status, contentType, body, scope, key)
-	if err != nil {
-		m.logger.ErrorContext(ctx, "store idempotent response", "request_id", RequestID(ctx), "error", err)
-	}
-}
-
-func (m *Idempotency) release(ctx context.Context, scope, key string) {
-	_, err := m.db.W.ExecContext(ctx, m.db.Rebind(`DELETE FROM idempotency_keys WHERE scope = ? AND idem_key = ?`), scope, key)
-	if err != nil {
-		m.logger.ErrorContext(ctx, "release idempotency key", "request_id", RequestID(ctx), "error", err)
-	}
-}
-
-// PurgeExpiredKeys deletes idempotency keys past their window; a periodic
-// job calls it.
-func PurgeExpiredKeys(ctx context.Context, db *store.DB) (int64, error) {
-	res, err := db.W.ExecContext(ctx, db.Rebind(`DELETE FROM idempotency_keys WHERE expires_at <= ?`), time.Now().UTC())
-	if err != nil {
-		return 0, fmt.Errorf("purge idempotency keys: %w", err)
-	}
-	return res.RowsAffected()
 }

@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -79,5 +81,79 @@ func TestIdempotency(t *testing.T) {
 		before := calls.Load()
 		require.Equal(t, 500, post("/fail", "k3", "").StatusCode)
 		require.Equal(t, before+1, calls.Load())
+	})
+}
+
+func TestIdempotencyParallelClaims(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		var calls atomic.Int32
+		handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			w.WriteHeader(http.StatusCreated)
+		})
+		idem := NewIdempotency(db, slog.New(slog.NewTextHandler(io.Discard, nil)), 1<<20, func(r *http.Request) string { return "caller-1" })
+		srv := httptest.NewServer(idem.Middleware(handler))
+		defer srv.Close()
+
+		const racers = 50
+		statuses := make(chan int, racers)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := 0; i < racers; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/x", strings.NewReader(`{"a":1}`))
+				req.Header.Set("Idempotency-Key", "same")
+				<-start
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					statuses <- 0
+					return
+				}
+				resp.Body.Close()
+				statuses <- resp.StatusCode
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(statuses)
+		for s := range statuses {
+			require.Contains(t, []int{http.StatusCreated, http.StatusConflict}, s)
+		}
+		require.Equal(t, int32(1), calls.Load(), "handler runs for one key")
+	})
+}
+
+func TestIdempotencyExpiredKeyIsClaimedAgain(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		var calls atomic.Int32
+		handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			w.WriteHeader(http.StatusCreated)
+		})
+		idem := NewIdempotency(db, slog.New(slog.NewTextHandler(io.Discard, nil)), 1<<20, func(r *http.Request) string { return "caller-1" })
+		now := time.Now().UTC()
+		idem.now = func() time.Time { return now }
+		srv := httptest.NewServer(idem.Middleware(handler))
+		defer srv.Close()
+		post := func(body string) int {
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/x", strings.NewReader(body))
+			req.Header.Set("Idempotency-Key", "k")
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		require.Equal(t, 201, post(`{"a":1}`))
+		require.Equal(t, 201, post(`{"a":1}`))
+		require.Equal(t, int32(1), calls.Load())
+		// Past its window the key belongs to whichever request comes next,
+		// even one with another body.
+		now = now.Add(IdempotencyWindow + time.Second)
+		require.Equal(t, 201, post(`{"a":2}`))
+		require.Equal(t, int32(2), calls.Load())
+		require.Equal(t, 201, post(`{"a":2}`))
+		require.Equal(t, int32(2), calls.Load())
 	})
 }
