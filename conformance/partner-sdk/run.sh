@@ -87,6 +87,8 @@ user_password="pw-$("$NODE" -e 'process.stdout.write(require("crypto").randomByt
 other_email="bob@conformance.example"
 redirect_uri="https://partner.conformance.example/oauth/callback"
 scopes=(openid profile meetings:read meetings:write)
+# Meetings, action items and calendars (test/meetings.test.js).
+scopes+=(action-items:read action-items:write calendar:read calendar:write)
 scope_args=()
 for s in "${scopes[@]}"; do scope_args+=(--scope "$s"); done
 
@@ -104,6 +106,7 @@ app_json="$(q admin app create --org "$org_id" --name "$app_name" --redirect-uri
 client_id="$(jget client_id "$app_json")"
 client_secret="$(jget client_secret "$app_json")"
 api_key="$(jget api_key "$app_json")"
+cloud_api_key="$(jget cloud_api_key "$app_json")"
 
 token_json="$(q admin token create --client-id "$client_id" --user "$user_email" "${scope_args[@]}" --json)"
 cli_access_token="$(jget access_token "$token_json")"
@@ -130,6 +133,8 @@ env \
   PSDK_OTHER_EMAIL="$other_email" \
   PSDK_CLI_ACCESS_TOKEN="$cli_access_token" \
   PSDK_CLI_REFRESH_TOKEN="$cli_refresh_token" \
+  PSDK_CLOUD_API_KEY="$cloud_api_key" \
+  PSDK_QUORUM_BIN="$tmp/quorum" \
   timeout 150 "$NODE" --test --test-reporter=spec --test-timeout=60000 test/*.test.js
 rc=$?
 set -e
