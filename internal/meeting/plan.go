@@ -337,6 +337,8 @@ func applyPatch(m *Meeting, p Patch, now time.Time) error {
 
 // ListPlanned pages through the caller's workspace's meetings, newest
 // first, with an exact total. Meetings merged into another are left out.
+// Items carry the planning fields and creator; the transcript's fields
+// (language, room, segment count, transcript version) stay zero.
 func (s *Service) ListPlanned(ctx context.Context, c caller.Caller, rg Range, r page.Request) (page.Page[Meeting], error) {
 	r, err := r.Normalize(page.MaxLimit)
 	if err != nil {
@@ -359,12 +361,12 @@ func (s *Service) ListPlanned(ctx context.Context, c caller.Caller, rg Range, r 
 	return s.store.listPlanned(ctx, c.OrgID, from, to, r)
 }
 
-// Lookup loads a meeting for the Partner API's GET, which answers with a
-// redirect hint instead when the id names a meeting merged into another, or
+// Lookup loads a meeting, with the planning fields (see ListPlanned), for
+// the Partner API's GET, which answers with a redirect hint instead when the id names a meeting merged into another, or
 // one the caller's workspace holds a copy of. redirect is then the id to
 // follow and m is empty.
 func (s *Service) Lookup(ctx context.Context, c caller.Caller, id string) (m Meeting, redirect string, err error) {
-	m, err = s.store.byUUID(ctx, c.OrgID, id)
+	m, err = s.store.planned(ctx, c.OrgID, id)
 	switch {
 	case err == nil && m.MergedInto != "":
 		return Meeting{}, m.MergedInto, nil

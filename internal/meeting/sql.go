@@ -330,9 +330,56 @@ func (s sqlStore) update(ctx context.Context, tx *sql.Tx, m Meeting) error {
 	return nil
 }
 
+// plannedColumns read what the Partner API shows of a meeting, and no
+// more: a page of 25 reads each column 25 times, and on SQLite every column
+// read is a driver call.
+const plannedColumns = `m.id, m.uuid, m.org_id, m.title, m.start_time, m.end_time, m.status, m.detail_level, m.is_instant,
+	m.template_id, m.completed_at, m.created_at, m.updated_at, COALESCE(u.uuid, ''), COALESCE(ce.uuid, '')`
+
+const plannedFrom = ` FROM meetings m LEFT JOIN users u ON u.id = m.created_by_user_id
+	LEFT JOIN calendar_events ce ON ce.id = m.calendar_event_id`
+
+func scanPlanned(row interface{ Scan(...any) error }, orgUUID string) (Meeting, error) {
+	var m Meeting
+	var start, end, completed sql.NullTime
+	var status, detail string
+	err := row.Scan(&m.ID, &m.UUID, &m.OrgID, &m.Title, &start, &end, &status, &detail, &m.IsInstant, &m.TemplateID, &completed,
+		&m.CreatedAt, &m.UpdatedAt, &m.CreatorUUID, &m.CalendarEventID)
+	m.StartTime, m.EndTime, m.CompletedAt = start.Time, end.Time, completed.Time
+	m.Status, m.DetailLevel, m.OrgUUID = Status(status), DetailLevel(detail), orgUUID
+	return m, err
+}
+
+// planned reads one meeting with plannedColumns, its organization's id
+// and the meeting it was merged into, for the Partner API's GET.
+func (s sqlStore) planned(ctx context.Context, orgID int64, id string) (Meeting, error) {
+	var orgUUID, mergedInto string
+	row := s.db.QueryRow(ctx, `SELECT `+plannedColumns+`, o.uuid, COALESCE(mi.uuid, '')`+plannedFrom+`
+		JOIN organizations o ON o.id = m.org_id LEFT JOIN meetings mi ON mi.id = m.merged_into_id
+		WHERE m.org_id = ? AND m.uuid = ?`, orgID, id)
+	m, err := scanPlanned(scanTail{row, []any{&orgUUID, &mergedInto}}, "")
+	if errors.Is(err, sql.ErrNoRows) {
+		return Meeting{}, fault.NotFound("meeting")
+	}
+	if err != nil {
+		return Meeting{}, fmt.Errorf("load meeting %s: %w", id, err)
+	}
+	m.OrgUUID, m.MergedInto = orgUUID, mergedInto
+	return m, nil
+}
+
+// scanTail scans a row whose last columns go to tail.
+type scanTail struct {
+	row  interface{ Scan(...any) error }
+	tail []any
+}
+
+func (t scanTail) Scan(dest ...any) error { return t.row.Scan(append(dest, t.tail...)...) }
+
 // listPlanned is one offset page of an organization's meetings (merged ones
 // left out), filtered by when they start, with the exact total counted
-// under the same conditions.
+// under the same conditions. Items carry the planning fields (see
+// plannedColumns), not the transcript's.
 func (s sqlStore) listPlanned(ctx context.Context, orgID int64, from, to time.Time, r page.Request) (page.Page[Meeting], error) {
 	where := ` WHERE m.org_id = ? AND m.merged_into_id IS NULL`
 	args := []any{orgID}
@@ -345,19 +392,21 @@ func (s sqlStore) listPlanned(ctx context.Context, orgID int64, from, to time.Ti
 		args = append(args, to)
 	}
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM meetings m`+where, args...).Scan(&total); err != nil {
+	var orgUUID string
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*), (SELECT uuid FROM organizations WHERE id = ?) FROM meetings m`+where,
+		append([]any{orgID}, args...)...).Scan(&total, &orgUUID); err != nil {
 		return page.Page[Meeting]{}, fmt.Errorf("count meetings of org %d: %w", orgID, err)
 	}
 	items := make([]Meeting, 0, r.Limit)
 	if r.Offset < total {
-		rows, err := s.db.Query(ctx, `SELECT `+meetingColumns+meetingFrom+where+` ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?`,
+		rows, err := s.db.Query(ctx, `SELECT `+plannedColumns+plannedFrom+where+` ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?`,
 			append(args, r.Limit, r.Offset)...)
 		if err != nil {
 			return page.Page[Meeting]{}, fmt.Errorf("list meetings of org %d: %w", orgID, err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			m, err := scanMeeting(rows)
+			m, err := scanPlanned(rows, orgUUID)
 			if err != nil {
 				return page.Page[Meeting]{}, fmt.Errorf("scan meeting: %w", err)
 			}
