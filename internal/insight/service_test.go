@@ -38,7 +38,7 @@ func newFixture(t *testing.T, db *store.DB) fixture {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
 	require.NoError(t, err)
-	meetings := meeting.NewService(db, q, nil)
+	meetings := meeting.NewService(db, q, nil, nil)
 	idx := index.NewService(db, meetings, logger)
 	ids := identity.NewService(db, false)
 	orgA, err := ids.CreateOrg(ctx, "A")
