@@ -72,6 +72,14 @@ func (c *Client) UpdateWebhookStatus(ctx context.Context, enabled bool) (*Partne
 	return c.app(ctx, http.MethodPut, "/v1/partner/admin/app/webhook-status", map[string]bool{"enabled": enabled})
 }
 
+// ResumeWebhooks turns webhook delivery back on and decides the fate of
+// the events held while it was off: pendingDisposition is "deliver" or
+// "abandon".
+func (c *Client) ResumeWebhooks(ctx context.Context, pendingDisposition string) (*PartnerApp, error) {
+	return c.app(ctx, http.MethodPut, "/v1/partner/admin/app/webhook-status",
+		map[string]any{"enabled": true, "pending_disposition": pendingDisposition})
+}
+
 // SetWebhookFilter chooses which events are delivered.
 func (c *Client) SetWebhookFilter(ctx context.Context, f WebhookFilter) (*PartnerApp, error) {
 	return c.app(ctx, http.MethodPut, "/v1/partner/admin/app/webhook-filter", f)

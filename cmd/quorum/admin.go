@@ -143,7 +143,7 @@ func admin(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 				return nil, err
 			}
 			return map[string]any{"id": ap.ID, "uuid": ap.UUID, "client_id": ap.ClientID, "client_secret": creds.ClientSecret,
-				"api_key": creds.APIKey, "cloud_api_key": creds.CloudAPIKey}, nil
+				"api_key": creds.APIKey, "cloud_api_key": creds.CloudAPIKey, "webhook_secret": creds.WebhookSecret}, nil
 		}
 	case "app link":
 		clientID := c.fs.String("client-id", "", "the app's client id")

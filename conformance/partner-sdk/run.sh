@@ -70,6 +70,8 @@ export QUORUM_DATA_DIR="$tmp/data"
 export QUORUM_ADDR="127.0.0.1:$port"
 export QUORUM_PUBLIC_URL="$base"
 export QUORUM_LOG_FORMAT=json
+# The webhook test's receiver listens on 127.0.0.1.
+export QUORUM_ALLOW_PRIVATE_URLS=true
 say "quorum serve on $base"
 "$tmp/quorum" serve >"$server_log" 2>&1 &
 server_pid=$!
@@ -108,6 +110,17 @@ client_secret="$(jget client_secret "$app_json")"
 api_key="$(jget api_key "$app_json")"
 cloud_api_key="$(jget cloud_api_key "$app_json")"
 
+# A separate organization and app for test/webhooks.test.js, whose deliveries the other tests'
+# changes to their own app's webhook settings cannot filter or pause.
+wh_org_json="$(q admin org create --name "Conformance Webhook Org" --json)"
+wh_org_id="$(jget id "$wh_org_json")"
+wh_org_uuid="$(jget uuid "$wh_org_json")"
+wh_app_json="$(q admin app create --org "$wh_org_id" --name "Conformance Webhook App" --redirect-uri "$redirect_uri" --json)"
+wh_client_id="$(jget client_id "$wh_app_json")"
+wh_api_key="$(jget api_key "$wh_app_json")"
+wh_cloud_api_key="$(jget cloud_api_key "$wh_app_json")"
+wh_secret="$(jget webhook_secret "$wh_app_json")"
+
 token_json="$(q admin token create --client-id "$client_id" --user "$user_email" "${scope_args[@]}" --json)"
 cli_access_token="$(jget access_token "$token_json")"
 cli_refresh_token="$(jget refresh_token "$token_json")"
@@ -135,6 +148,11 @@ env \
   PSDK_CLI_REFRESH_TOKEN="$cli_refresh_token" \
   PSDK_CLOUD_API_KEY="$cloud_api_key" \
   PSDK_QUORUM_BIN="$tmp/quorum" \
+  PSDK_WH_ORG_UUID="$wh_org_uuid" \
+  PSDK_WH_CLIENT_ID="$wh_client_id" \
+  PSDK_WH_API_KEY="$wh_api_key" \
+  PSDK_WH_CLOUD_API_KEY="$wh_cloud_api_key" \
+  PSDK_WH_SECRET="$wh_secret" \
   timeout 150 "$NODE" --test --test-reporter=spec --test-timeout=60000 test/*.test.js
 rc=$?
 set -e

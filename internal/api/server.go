@@ -30,7 +30,9 @@ import (
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/participant"
+	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/store"
+	"github.com/quorumhq/quorum/internal/webhook"
 )
 
 // Deps are the services the HTTP layer translates to.
@@ -55,6 +57,8 @@ type Deps struct {
 	Participants   *participant.Service
 	Agenda         *agenda.Service
 	Calendar       *calendar.Service
+	Webhooks       *webhook.Service
+	Realtime       *realtime.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -97,9 +101,9 @@ func New(d Deps) *Server {
 	oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL).Register(api)
 	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, Meetings: d.Meetings, Participants: d.Participants,
 		Agenda: d.Agenda, ActionItems: d.Actions, Calendar: d.Calendar}).Register(api)
-	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities}).Register(api)
+	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
-		Actions: d.Actions}).Register(api)
+		Actions: d.Actions, Realtime: d.Realtime}).Register(api)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

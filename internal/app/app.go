@@ -5,7 +5,8 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,7 +32,10 @@ import (
 	"github.com/quorumhq/quorum/internal/netguard"
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/participant"
+	"github.com/quorumhq/quorum/internal/realtime"
+	"github.com/quorumhq/quorum/internal/secret"
 	"github.com/quorumhq/quorum/internal/store"
+	"github.com/quorumhq/quorum/internal/webhook"
 )
 
 // Version is the build's version, set with -ldflags at release time.
@@ -50,12 +54,22 @@ type App struct {
 	Insight    *insight.Service
 	Actions    *actionitem.Service
 	Agent      *agent.Service
+	Webhooks   *webhook.Service
 	Jobs       *jobs.Queue
+	Realtime   *realtime.Service
 	server     *api.Server
 
 	Participants *participant.Service
 	Agenda       *agenda.Service
 	Calendar     *calendar.Service
+}
+
+// webhookTiming sets how long a webhook delivery may be overdue (or an
+// event not fanned out) before the periodic sweep takes its job for lost and
+// queues a new one, and how often the sweep runs. Tests that kill a server
+// shorten both.
+var webhookTiming = struct{ staleAfter, sweepEvery time.Duration }{
+	staleAfter: webhook.DefaultStaleAfter, sweepEvery: webhook.DefaultSweepEvery,
 }
 
 // jobTiming bounds one run of each job kind (the workers' own timeouts; the
@@ -69,7 +83,7 @@ type App struct {
 var jobTiming = struct{ index, purge, rescueAfter time.Duration }{
 	index:       index.JobTimeout,
 	purge:       purgeTimeout,
-	rescueAfter: max(index.JobTimeout, purgeTimeout) + 15*time.Second,
+	rescueAfter: max(index.JobTimeout, purgeTimeout, webhook.JobTimeout) + 15*time.Second,
 }
 
 // Open connects to the database, applies migrations and builds every
@@ -81,6 +95,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	}
 	a := &App{Config: cfg, Logger: logger, DB: db}
 	if err := a.init(ctx); err != nil {
+		if a.Realtime != nil {
+			_ = a.Realtime.Close(ctx)
+		}
 		db.Close()
 		return nil, err
 	}
@@ -99,9 +116,24 @@ func (a *App) init(ctx context.Context) error {
 		}
 		mailer = s
 	}
+	key, err := secret.LoadKey(a.Config.SecretKey, a.Config.DataDir)
+	if err != nil {
+		return fmt.Errorf("QUORUM_SECRET_KEY: %w", err)
+	}
+	box, err := secret.NewBox(key)
+	if err != nil {
+		return fmt.Errorf("QUORUM_SECRET_KEY: %w", err)
+	}
 	a.Identities = identity.NewService(a.DB, a.Config.AllowPrivateURLs)
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
 	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
+	rt, err := realtime.Open(ctx, realtime.Config{DB: a.DB, Logger: a.Logger, RedisURL: a.Config.RedisURL, NATSURL: a.Config.NATSURL,
+		Prefix: a.Config.RealtimePrefix, PresenceTTL: a.Config.PresenceTTL, MaxStreams: a.Config.MaxStreams,
+		MaxStreamsPerOrg: a.Config.MaxStreamsPerOrg})
+	if err != nil {
+		return fmt.Errorf("realtime: %w", err)
+	}
+	a.Realtime = rt
 
 	workers := river.NewWorkers()
 	// The queue must exist before the meeting and index services; the
@@ -112,14 +144,16 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, summaryWorker)
 	calendarWorker := &calendar.RefreshWorker{}
 	river.AddWorker(workers, calendarWorker)
+	webhookWorkers := webhook.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
+		a.Realtime.PurgeExpiredTickets,
 	}, logger: a.Logger, timeout: jobTiming.purge})
 	q, err := jobs.New(a.DB, a.Logger, jobs.Config{
 		Workers:              workers,
 		MaxWorkers:           a.Config.Workers,
 		InsertOnly:           a.Config.Workers == 0,
-		PeriodicJobs:         []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), calendar.PeriodicJob()},
+		PeriodicJobs:         []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery), calendar.PeriodicJob()},
 		JobTimeout:           max(jobTiming.index, jobTiming.purge),
 		RescueStuckJobsAfter: jobTiming.rescueAfter,
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
@@ -131,6 +165,11 @@ func (a *App) init(ctx context.Context) error {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	a.Jobs = q
+	a.Webhooks = webhook.NewService(webhook.Config{DB: a.DB, Queue: q, Box: box, Logger: a.Logger,
+		AllowPrivateURLs: a.Config.AllowPrivateURLs, RetrySchedule: a.Config.WebhookRetrySchedule,
+		Concurrency: a.Config.WebhookConcurrency, StaleAfter: webhookTiming.staleAfter, SweepEvery: webhookTiming.sweepEvery})
+	webhookWorkers.Bind(a.Webhooks)
+	a.Identities.SetWebhookSecrets(a.Webhooks)
 	// The hook reads a.Index and a.Insight when a transcript changes, after
 	// they exist: the new transcript is indexed and summarized in the
 	// background, so a summary request reads a stored result.
@@ -139,7 +178,7 @@ func (a *App) init(ctx context.Context) error {
 			return err
 		}
 		return a.Insight.EnqueueSummary(ctx, tx, orgID, meetingID)
-	}, nil)
+	}, a.Webhooks)
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
 	indexWorker.Service = a.Index
 	eng, chat, model, err := engine(a.Config)
@@ -148,25 +187,28 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Insight = insight.NewService(insight.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Index: a.Index, Engine: eng,
 		Model: model, Timeout: a.Config.AITimeout, Logger: a.Logger})
+	a.Insight.SetEvents(a.Webhooks)
 	summaryWorker.Service = a.Insight
-	a.Actions = actionitem.NewService(a.DB, q, nil, a.Meetings)
-	a.Participants = participant.NewService(a.DB, q, nil, a.Meetings)
-	a.Agenda = agenda.NewService(a.DB, q, nil, a.Meetings)
-	a.Calendar = calendar.NewService(calendar.Config{DB: a.DB, Queue: q, Meetings: a.Meetings,
+	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks, a.Meetings)
+	a.Participants = participant.NewService(a.DB, q, a.Webhooks, a.Meetings)
+	a.Agenda = agenda.NewService(a.DB, q, a.Webhooks, a.Meetings)
+	a.Calendar = calendar.NewService(calendar.Config{DB: a.DB, Queue: q, Events: a.Webhooks, Meetings: a.Meetings,
 		Guard: netguard.Guard{AllowPrivate: a.Config.AllowPrivateURLs}, Logger: a.Logger})
 	calendarWorker.Service = a.Calendar
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
 		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
-	// The login form's CSRF key only has to outlive a form on the screen.
-	csrfKey := make([]byte, 32)
-	if _, err := rand.Read(csrfKey); err != nil {
-		return fmt.Errorf("csrf key: %w", err)
-	}
+	// The login form's CSRF key comes from the server key, so every replica
+	// accepts a form another one served; it is derived so that no token
+	// reveals anything about the key that encrypts secrets.
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("quorum login form csrf key"))
+	csrfKey := mac.Sum(nil)
 	a.server = api.New(api.Deps{
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, Participants: a.Participants, Agenda: a.Agenda, Calendar: a.Calendar, Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, Participants: a.Participants, Agenda: a.Agenda,
+		Calendar: a.Calendar, Ready: a.Ready,
 	})
 	return nil
 }
@@ -204,16 +246,20 @@ func (a *App) Handler() http.Handler { return a.server.Handler() }
 // Server exposes the assembled API (for its OpenAPI document).
 func (a *App) Server() *api.Server { return a.server }
 
-// Start loads the search index and launches background workers.
+// Start loads the search index and launches background workers. When ctx
+// ends (the process is told to stop), open SSE streams get a final event
+// and end, so that the HTTP server's graceful shutdown does not wait for
+// them.
 func (a *App) Start(ctx context.Context) error {
 	if err := a.Index.Sync(ctx); err != nil {
 		return fmt.Errorf("load search index: %w", err)
 	}
+	context.AfterFunc(ctx, a.Realtime.Drain)
 	return a.Jobs.Start(ctx)
 }
 
-// Close stops workers (waiting for running jobs, bounded by ctx) and
-// closes the database.
+// Close ends the streams, stops workers (waiting for running jobs, bounded
+// by ctx) and closes the broker and the database.
 func (a *App) Close(ctx context.Context) error {
-	return errors.Join(a.Jobs.Stop(ctx), a.DB.Close())
+	return errors.Join(a.Realtime.Close(ctx), a.Jobs.Stop(ctx), a.DB.Close())
 }

@@ -218,9 +218,16 @@ type crashChild struct {
 // run. The child is killed when the test ends, if it has not been already.
 func startCrashChild(t *testing.T, url string) *crashChild {
 	t.Helper()
-	c := &crashChild{cmd: exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1"),
+	return startChild(t, "TestCrashChild", crashChildEnv+"="+url)
+}
+
+// startChild runs the test named run of this binary as a child process
+// with env added, and waits until it prints "started".
+func startChild(t *testing.T, run string, env ...string) *crashChild {
+	t.Helper()
+	c := &crashChild{cmd: exec.Command(os.Args[0], "-test.run=^"+run+"$", "-test.count=1"),
 		lines: make(chan string), stderr: &lockedBuffer{}}
-	c.cmd.Env = append(os.Environ(), crashChildEnv+"="+url)
+	c.cmd.Env = append(os.Environ(), env...)
 	c.cmd.Stderr = c.stderr
 	stdout, err := c.cmd.StdoutPipe()
 	if err != nil {

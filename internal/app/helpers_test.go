@@ -95,6 +95,8 @@ type fixture struct {
 	app      client.App
 	apiKey   string
 	cloudKey string
+	// webhookSecret signs the app's webhook deliveries.
+	webhookSecret string
 }
 
 func (e *env) fixture(email string, scopes ...string) fixture {
@@ -116,7 +118,7 @@ func (e *env) fixture(email string, scopes ...string) fixture {
 	}
 	return fixture{org: org, user: u, password: password,
 		app:    client.App{ClientID: a.ClientID, ClientSecret: creds.ClientSecret, RedirectURI: redirect},
-		apiKey: creds.APIKey, cloudKey: creds.CloudAPIKey}
+		apiKey: creds.APIKey, cloudKey: creds.CloudAPIKey, webhookSecret: creds.WebhookSecret}
 }
 
 func (e *env) client(opts ...client.Option) *client.Client {

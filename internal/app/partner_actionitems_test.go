@@ -99,7 +99,7 @@ func TestPartnerActionItems(t *testing.T) {
 			apiErr(t, err, 400, q.code)
 		}
 		resp, body := raw(t, "GET", e.srv.URL+"/v1/partner/user/action-items?is_completed=maybe", "", "",
-			map[string]string{"Authorization": "Bearer " + bearerOf(t, w, w.f.user)})
+			map[string]string{"Authorization": "Bearer " + userBearer(t, w, w.f.user)})
 		require.Equal(t, 400, resp.StatusCode)
 		require.Equal(t, "invalid_query_parameters", body["code"])
 

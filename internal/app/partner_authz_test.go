@@ -39,7 +39,7 @@ func TestPartnerTenantMatrix(t *testing.T) {
 		require.NoError(t, err)
 
 		iw := e.workspace("eve@example.com")
-		intruder := bearerOf(t, iw, iw.f.user)
+		intruder := userBearer(t, iw, iw.f.user)
 		const base = "/v1/partner/user"
 		id := m.ID
 		calls := []struct{ method, path, body string }{

@@ -76,7 +76,7 @@ func TestPartnerCalendar(t *testing.T) {
 		a, err := ann.CalendarEvents(ctx, client.CalendarQuery{StartDate: from, EndDate: to})
 		require.NoError(t, err)
 		resp, body := raw(t, "GET", e.srv.URL+"/v1/partner/user/calendar/events?start="+from+"&end="+to, "", "",
-			map[string]string{"Authorization": "Bearer " + bearerOf(t, w, w.f.user)})
+			map[string]string{"Authorization": "Bearer " + userBearer(t, w, w.f.user)})
 		require.Equal(t, 200, resp.StatusCode)
 		require.EqualValues(t, a.Total, body["total"])
 		require.Less(t, a.Total, 6)
@@ -110,7 +110,7 @@ func TestPartnerCalendar(t *testing.T) {
 		require.False(t, again.Created)
 		require.Equal(t, made.MeetingID, again.MeetingID)
 		resp, body = raw(t, "POST", e.srv.URL+"/v1/partner/user/calendar/events/"+weekly.ID+"/meeting", "application/json", "",
-			map[string]string{"Authorization": "Bearer " + bearerOf(t, w, w.f.user)})
+			map[string]string{"Authorization": "Bearer " + userBearer(t, w, w.f.user)})
 		require.Equal(t, 200, resp.StatusCode, "%v", body)
 		ps, err := ann.MeetingParticipants(ctx, made.MeetingID)
 		require.NoError(t, err)

@@ -170,13 +170,13 @@ func TestPartnerMeetingBadInputs(t *testing.T) {
 
 		// Bodies over the limit are refused before any work.
 		resp, body := raw(t, "POST", e.srv.URL+"/v1/partner/user/meetings", "application/json",
-			`{"title":"`+strings.Repeat("a", 2<<20)+`"}`, map[string]string{"Authorization": "Bearer " + bearerOf(t, w, w.f.user)})
+			`{"title":"`+strings.Repeat("a", 2<<20)+`"}`, map[string]string{"Authorization": "Bearer " + userBearer(t, w, w.f.user)})
 		require.Equal(t, 413, resp.StatusCode, "body: %v", body)
 	})
 }
 
-// bearerOf issues a raw access token for u with every core scope.
-func bearerOf(t *testing.T, w workspace, u identity.User) string {
+// userBearer issues a raw access token for u with every core scope.
+func userBearer(t *testing.T, w workspace, u identity.User) string {
 	t.Helper()
 	tok, err := w.e.app.OAuth.IssueForUser(context.Background(), w.app, u, coreScopes)
 	require.NoError(t, err)

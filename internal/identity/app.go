@@ -81,6 +81,9 @@ type Credentials struct {
 	ClientSecret string
 	APIKey       string
 	CloudAPIKey  string
+	// WebhookSecret signs the app's webhook deliveries; empty when the
+	// service was built without webhooks.
+	WebhookSecret string
 }
 
 // Scopes lists every OAuth scope Quorum knows, in display order.

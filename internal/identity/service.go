@@ -22,6 +22,8 @@ type Service struct {
 	// allowPrivateURLs lets webhook URLs point at private networks.
 	allowPrivateURLs bool
 	now              func() time.Time
+	// webhookSecrets issues the webhook secret of a new app (webhook.go).
+	webhookSecrets WebhookSecretIssuer
 }
 
 // NewService returns a Service on db. allowPrivateURLs mirrors
@@ -226,7 +228,8 @@ func (s *Service) CreateApp(ctx context.Context, in NewApp) (App, Credentials, e
 				return err
 			}
 		}
-		return nil
+		creds.WebhookSecret, err = s.issueWebhookSecret(ctx, tx, a.ID)
+		return err
 	})
 	if err != nil {
 		return App{}, Credentials{}, err

@@ -136,12 +136,14 @@ func (s sqlStore) memberships(ctx context.Context, userID int64) ([]Membership, 
 const appColumns = `id, uuid, client_id, name, description, company_name, primary_contact_email, slug, status,
 	webhook_url, webhook_enabled, webhook_filter, default_toolkit_id, redirect_uris, scopes, provision_users, created_at, updated_at`
 
-func scanApp(row interface{ Scan(...any) error }) (App, error) {
+// scanApp reads appColumns, then any extra columns into extra.
+func scanApp(row interface{ Scan(...any) error }, extra ...any) (App, error) {
 	var a App
 	var slug, webhookURL, filter, toolkit sql.NullString
 	var status, redirects, scopes string
-	err := row.Scan(&a.ID, &a.UUID, &a.ClientID, &a.Name, &a.Description, &a.CompanyName, &a.PrimaryContactEmail,
-		&slug, &status, &webhookURL, &a.WebhookEnabled, &filter, &toolkit, &redirects, &scopes, &a.ProvisionUsers, &a.CreatedAt, &a.UpdatedAt)
+	err := row.Scan(append([]any{&a.ID, &a.UUID, &a.ClientID, &a.Name, &a.Description, &a.CompanyName, &a.PrimaryContactEmail,
+		&slug, &status, &webhookURL, &a.WebhookEnabled, &filter, &toolkit, &redirects, &scopes, &a.ProvisionUsers, &a.CreatedAt, &a.UpdatedAt},
+		extra...)...)
 	if err != nil {
 		return App{}, err
 	}
@@ -189,37 +191,47 @@ func (s sqlStore) insertCredential(ctx context.Context, tx *sql.Tx, appID int64,
 	return nil
 }
 
+// app loads an app with its organizations in one query: a row per linked
+// organization (one with a NULL org for an app linked to none).
 func (s sqlStore) app(ctx context.Context, where string, arg any) (App, error) {
-	a, err := scanApp(s.db.QueryRow(ctx, `SELECT `+appColumns+` FROM apps WHERE `+where, arg))
-	if errors.Is(err, sql.ErrNoRows) {
-		return App{}, fault.NotFound("app")
-	}
+	rows, err := s.db.Query(ctx, `SELECT `+appColumns+`, app_orgs.org_id FROM apps LEFT JOIN app_orgs ON app_orgs.app_id = apps.id
+		WHERE `+where+` ORDER BY app_orgs.org_id`, arg)
 	if err != nil {
 		return App{}, fmt.Errorf("load app: %w", err)
 	}
-	rows, err := s.db.Query(ctx, `SELECT org_id FROM app_orgs WHERE app_id = ? ORDER BY org_id`, a.ID)
-	if err != nil {
-		return App{}, fmt.Errorf("load orgs of app %d: %w", a.ID, err)
-	}
 	defer rows.Close()
+	var a App
+	found := false
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return App{}, fmt.Errorf("scan org of app %d: %w", a.ID, err)
+		var org sql.NullInt64
+		row, err := scanApp(rows, &org)
+		if err != nil {
+			return App{}, fmt.Errorf("scan app: %w", err)
 		}
-		a.OrgIDs = append(a.OrgIDs, id)
+		if !found {
+			a, found = row, true
+		}
+		if org.Valid {
+			a.OrgIDs = append(a.OrgIDs, org.Int64)
+		}
 	}
-	return a, rows.Err()
+	if err := rows.Err(); err != nil {
+		return App{}, fmt.Errorf("load app: %w", err)
+	}
+	if !found {
+		return App{}, fault.NotFound("app")
+	}
+	return a, nil
 }
 
 // appByID loads an app by its internal id.
 func (s sqlStore) appByID(ctx context.Context, id int64) (App, error) {
-	return s.app(ctx, "id = ?", id)
+	return s.app(ctx, "apps.id = ?", id)
 }
 
 // appByClientID loads an app by its OAuth client id.
 func (s sqlStore) appByClientID(ctx context.Context, clientID string) (App, error) {
-	return s.app(ctx, "client_id = ?", clientID)
+	return s.app(ctx, "apps.client_id = ?", clientID)
 }
 
 // credentialOwner finds the app owning a live credential with this hash,

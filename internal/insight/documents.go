@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/jobs"
@@ -60,7 +61,17 @@ func (s *Service) AddDocument(ctx context.Context, c caller.Caller, meetingUUID,
 		if err != nil {
 			return err
 		}
-		return s.index.Enqueue(ctx, tx, c.OrgID, index.SourceDocument, id)
+		if err := s.index.Enqueue(ctx, tx, c.OrgID, index.SourceDocument, id); err != nil {
+			return err
+		}
+		if meetingUUID == "" {
+			// The Partner catalogue has context events for meetings only.
+			return nil
+		}
+		e := event.From(c, event.MeetingContextCreated, &event.Context{ContextID: d.ID, MeetingID: meetingUUID,
+			Title: d.Title, CreatedAt: d.CreatedAt})
+		e.OccurredAt = d.CreatedAt
+		return event.Emit(ctx, s.events, tx, e)
 	})
 	if err != nil {
 		return Document{}, err

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/quorumhq/quorum/internal/ai"
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/jobs"
@@ -37,6 +38,7 @@ type Service struct {
 	model    string
 	timeout  time.Duration
 	logger   *slog.Logger
+	events   event.Emitter
 	now      func() time.Time
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/webhook"
 )
 
 // PartnerApp is the admin API's view of the calling app.
@@ -149,8 +150,13 @@ func (h *Handler) updateAppStatus(ctx context.Context, c caller.Caller, in *appS
 }
 
 // updateWebhookStatus serves PUT /v1/partner/admin/app/webhook-status.
+// Re-enabling settles the events held while delivery was off: deliver
+// (the default when omitted) or abandon.
 func (h *Handler) updateWebhookStatus(ctx context.Context, c caller.Caller, in *webhookStatusInput) (*appOutput, error) {
-	return h.patchApp(ctx, c, identity.AppPatch{WebhookEnabled: &in.Body.Enabled})
+	if err := h.Webhooks.SetAppWebhookEnabled(ctx, c, in.Body.Enabled, webhook.Disposition(in.Body.PendingDisposition)); err != nil {
+		return nil, err
+	}
+	return h.getApp(ctx, c, nil)
 }
 
 // setWebhookFilter serves PUT /v1/partner/admin/app/webhook-filter.

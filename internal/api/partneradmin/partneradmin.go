@@ -9,15 +9,18 @@ import (
 
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/webhook"
 )
 
 // Handler serves the Partner admin surface.
 type Handler struct {
 	Surface    *rest.Surface
 	Identities *identity.Service
+	Webhooks   *webhook.Service
 }
 
 // Register adds every Partner admin operation to api.
 func (h *Handler) Register(api huma.API) {
 	h.registerApp(api)
+	h.registerDeliveries(api)
 }
