@@ -7,6 +7,7 @@
 //	go build -o /tmp/quorum ./cmd/quorum
 //	go run ./bench/api -binary /tmp/quorum
 //	go run ./bench/api -binary /tmp/quorum -database-url 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
+//	go run ./bench/api -binary /tmp/quorum -only /v1/partner/user/
 //
 // It builds nothing. The server runs on a free port with a fresh SQLite
 // data dir, or a fresh PostgreSQL database created on the given server
@@ -52,7 +53,17 @@ func main() {
 	rounds := flag.Int("rounds", 2, "alternating bare/quorum rounds the measured time is split into")
 	workers := flag.Int("concurrency", 16, "concurrent keep-alive clients")
 	timeout := flag.Duration("timeout", 0, "bound on the whole run (default: 3 minutes plus twice the measured time)")
+	only := flag.String("only", "", "measure only the endpoints whose name contains this text")
 	flag.Parse()
+	if *only != "" {
+		var kept []endpoint
+		for _, ep := range endpoints {
+			if strings.Contains(ep.name, *only) {
+				kept = append(kept, ep)
+			}
+		}
+		endpoints = kept
+	}
 	if *binary == "" || *workers < 1 || *duration <= 0 || *rounds < 1 {
 		flag.Usage()
 		os.Exit(2)
@@ -88,6 +99,8 @@ type endpoint struct {
 
 type fixture struct {
 	accessToken, cloudToken, clientID, clientSecret, meetingID string
+	// partnerMeetingID is a meeting created through the Partner user API.
+	partnerMeetingID string
 }
 
 var endpoints = []endpoint{
@@ -110,6 +123,16 @@ var endpoints = []endpoint{
 	}},
 	{"GET /cloud/v1/meetings?limit=25", func(base string, f *fixture) (*http.Request, error) {
 		return request(http.MethodGet, base+"/cloud/v1/meetings?limit=25", "", nil, "Bearer "+f.cloudToken)
+	}},
+	{"GET /v1/partner/user/meetings (25 items)", func(base string, f *fixture) (*http.Request, error) {
+		return request(http.MethodGet, base+"/v1/partner/user/meetings?limit=25", "", nil, "Bearer "+f.accessToken)
+	}},
+	{"GET /v1/partner/user/meetings/{id}", func(base string, f *fixture) (*http.Request, error) {
+		return request(http.MethodGet, base+"/v1/partner/user/meetings/"+f.partnerMeetingID, "", nil, "Bearer "+f.accessToken)
+	}},
+	{"POST /v1/partner/user/action-items", func(base string, f *fixture) (*http.Request, error) {
+		body := []byte(`{"meeting_id":"` + f.partnerMeetingID + `","title":"Send the summary to the customers","due_date":"2031-04-01"}`)
+		return request(http.MethodPost, base+"/v1/partner/user/action-items", "application/json", body, "Bearer "+f.accessToken)
 	}},
 }
 
@@ -542,7 +565,8 @@ func provision(ctx context.Context, binary string, env []string, base string) (*
 		return nil, err
 	}
 	f := &fixture{clientID: str(app, "client_id"), clientSecret: str(app, "client_secret")}
-	tok, err := admin("token", "create", "--client-id", f.clientID, "--user", email, "--scope", "profile", "--scope", "meetings:read")
+	tok, err := admin("token", "create", "--client-id", f.clientID, "--user", email, "--scope", "profile", "--scope", "meetings:read",
+		"--scope", "meetings:write", "--scope", "action-items:write")
 	if err != nil {
 		return nil, err
 	}
@@ -599,6 +623,19 @@ func provision(ctx context.Context, binary string, env []string, base string) (*
 		if i == 0 {
 			f.meetingID = m.ID
 		}
+	}
+	// Planned meetings of the Partner API, more than a page of 25 of them;
+	// each has a time, a detail level and its creator as a participant.
+	for i := range 30 {
+		var m struct {
+			ID string `json:"id"`
+		}
+		body := map[string]any{"title": fmt.Sprintf("Partner meeting %d", i+1), "start_time": "2031-03-02T15:00:00Z",
+			"end_time": "2031-03-02T16:00:00Z", "detail_level": "STANDARD"}
+		if err := post("/v1/partner/user/meetings", "Bearer "+f.accessToken, body, &m); err != nil {
+			return nil, err
+		}
+		f.partnerMeetingID = m.ID
 	}
 	return f, nil
 }

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/quorumhq/quorum/internal/app"
+	"github.com/quorumhq/quorum/internal/calendar"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/config"
 	"github.com/quorumhq/quorum/internal/identity"
 )
@@ -23,6 +26,9 @@ const adminUsage = `Usage:
   quorum admin app link     --client-id C --org ID
   quorum admin app set      --client-id C [--status S] [--provision-users true|false]
   quorum admin token create --client-id C --user EMAIL [--scope S]...
+  quorum admin meeting merge --org ID --from MEETING --into MEETING
+  quorum admin meeting copy  --org ID --meeting MEETING [--to-org ID]
+  quorum admin calendar add  --user EMAIL [--org ID] (--url U | --file F) [--name N]
 ` + toolkitUsage + `
 Each command takes --json for machine-readable output, and --data-dir or
 --database-url to pick the database (default: the QUORUM_* environment).
@@ -203,6 +209,65 @@ func admin(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 			}
 			return map[string]any{"access_token": t.AccessToken, "refresh_token": t.RefreshToken, "expires_in": t.ExpiresIn, "scope": t.Scope}, nil
 		}
+	case "meeting merge":
+		org := c.fs.String("org", "", "organization id or uuid of both meetings")
+		from := c.fs.String("from", "", "the meeting to merge (it then redirects to --into)")
+		into := c.fs.String("into", "", "the meeting that receives it")
+		run = func(ctx context.Context, a *app.App) (map[string]any, error) {
+			orgID, err := resolveOrg(ctx, a, *org)
+			if err != nil {
+				return nil, err
+			}
+			m, err := a.Meetings.Merge(ctx, caller.ForSystem(orgID), *from, *into)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"merged": *from, "into": m.UUID}, nil
+		}
+	case "meeting copy":
+		org := c.fs.String("org", "", "organization id or uuid of the meeting")
+		id := c.fs.String("meeting", "", "the meeting to copy")
+		toOrg := c.fs.String("to-org", "", "organization to copy it into (default: the same)")
+		run = func(ctx context.Context, a *app.App) (map[string]any, error) {
+			orgID, err := resolveOrg(ctx, a, *org)
+			if err != nil {
+				return nil, err
+			}
+			target := orgID
+			if *toOrg != "" {
+				if target, err = resolveOrg(ctx, a, *toOrg); err != nil {
+					return nil, err
+				}
+			}
+			m, err := a.Meetings.Copy(ctx, caller.ForSystem(orgID), *id, target)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"copy": m.UUID, "copied_from": m.CopiedFrom, "org_id": target}, nil
+		}
+	case "calendar add":
+		user := c.fs.String("user", "", "email of the user the calendar belongs to")
+		org := c.fs.String("org", "", "organization id or uuid (default: the user's first)")
+		feedURL := c.fs.String("url", "", "ICS feed URL (http, https or webcal), refreshed periodically")
+		file := c.fs.String("file", "", "ICS file to upload")
+		feedName := c.fs.String("name", "", "calendar name")
+		run = func(ctx context.Context, a *app.App) (map[string]any, error) {
+			c, err := userCaller(ctx, a, *user, *org)
+			if err != nil {
+				return nil, err
+			}
+			n := calendar.NewFeed{Name: *feedName, URL: *feedURL}
+			if *file != "" {
+				if n.ICS, err = os.ReadFile(*file); err != nil {
+					return nil, err
+				}
+			}
+			f, err := a.Calendar.AddFeed(ctx, c, n)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"id": f.UUID, "name": f.Name, "url": f.URL, "event_count": f.EventCount, "last_error": f.LastError}, nil
+		}
 	default:
 		var ok bool
 		if run, ok = toolkitCommand(name, c); !ok {
@@ -226,6 +291,34 @@ func admin(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 		return err
 	}
 	return c.print(stdout, out)
+}
+
+// userCaller is the caller of a user acting in an organization: the one
+// named, or the user's first.
+func userCaller(ctx context.Context, a *app.App, email, org string) (caller.Caller, error) {
+	u, err := a.Identities.UserByEmail(ctx, email)
+	if err != nil {
+		return caller.Caller{}, fmt.Errorf("user %q: %w", email, err)
+	}
+	ms, err := a.Identities.Memberships(ctx, u.ID)
+	if err != nil {
+		return caller.Caller{}, err
+	}
+	if len(ms) == 0 {
+		return caller.Caller{}, fmt.Errorf("user %q belongs to no organization", email)
+	}
+	orgID := ms[0].Org.ID
+	if org != "" {
+		if orgID, err = resolveOrg(ctx, a, org); err != nil {
+			return caller.Caller{}, err
+		}
+	}
+	for _, m := range ms {
+		if m.Org.ID == orgID {
+			return caller.Caller{Credential: caller.System, OrgID: orgID, UserID: u.ID, UserRef: u.Email}, nil
+		}
+	}
+	return caller.Caller{}, fmt.Errorf("user %q is no member of organization %s", email, org)
 }
 
 // resolveOrg accepts an organization's numeric id or its uuid.

@@ -89,6 +89,8 @@ user_password="pw-$("$NODE" -e 'process.stdout.write(require("crypto").randomByt
 other_email="bob@conformance.example"
 redirect_uri="https://partner.conformance.example/oauth/callback"
 scopes=(openid profile meetings:read meetings:write)
+# Meetings, action items and calendars (test/meetings.test.js).
+scopes+=(action-items:read action-items:write calendar:read calendar:write)
 scope_args=()
 for s in "${scopes[@]}"; do scope_args+=(--scope "$s"); done
 # The context and chat tests (test/content.test.js) need these too; the app
@@ -110,6 +112,7 @@ app_json="$(q admin app create --org "$org_id" --name "$app_name" --redirect-uri
 client_id="$(jget client_id "$app_json")"
 client_secret="$(jget client_secret "$app_json")"
 api_key="$(jget api_key "$app_json")"
+cloud_api_key="$(jget cloud_api_key "$app_json")"
 
 # A separate organization and app for test/webhooks.test.js, whose deliveries the other tests'
 # changes to their own app's webhook settings cannot filter or pause.
@@ -176,6 +179,7 @@ env \
   PSDK_TK_API_KEY="$tk_api_key" \
   PSDK_TK_CLOUD_KEY="$tk_cloud_key" \
   PSDK_TK_ACCESS_TOKEN="$tk_access_token" \
+  PSDK_QUORUM_BIN="$tmp/quorum" \
   PSDK_WH_ORG_UUID="$wh_org_uuid" \
   PSDK_WH_CLIENT_ID="$wh_client_id" \
   PSDK_WH_API_KEY="$wh_api_key" \

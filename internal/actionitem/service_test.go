@@ -33,9 +33,10 @@ func setup(t *testing.T, db *store.DB) (*actionitem.Service, caller.Caller, call
 	require.NoError(t, err)
 	a := caller.Caller{Credential: caller.CloudToken, OrgID: orgA.ID, UserRef: "ann@a.test"}
 	b := caller.Caller{Credential: caller.CloudToken, OrgID: orgB.ID, UserRef: "bob@b.test"}
-	m, err := meeting.NewService(db, q, nil, nil).Create(ctx, a, meeting.New{Title: "Planning"})
+	meetings := meeting.NewService(db, q, nil, nil)
+	m, err := meetings.Create(ctx, a, meeting.New{Title: "Planning"})
 	require.NoError(t, err)
-	return actionitem.NewService(db, q, nil), a, b, m
+	return actionitem.NewService(db, q, nil, meetings), a, b, m
 }
 
 func TestCreateAndList(t *testing.T) {

@@ -68,7 +68,7 @@ func newService(t *testing.T, db *store.DB, chat Chat, maxSteps int) (*Service, 
 	require.NoError(t, idx.Reindex(ctx, index.Args{OrgID: org.ID, Source: index.SourceTranscript, SourceID: m.ID}))
 	ins := insight.NewService(insight.Config{DB: db, Queue: q, Meetings: meetings, Index: idx, Engine: offline.Engine{},
 		Model: "quorum-offline", Logger: logger})
-	s := NewService(Config{DB: db, Meetings: meetings, Insight: ins, Actions: actionitem.NewService(db, q, nil), Engine: offline.Engine{},
+	s := NewService(Config{DB: db, Meetings: meetings, Insight: ins, Actions: actionitem.NewService(db, q, nil, meetings), Engine: offline.Engine{},
 		Chat: chat, Model: "fake-model", MaxSteps: maxSteps, Logger: logger})
 	return s, c, m
 }

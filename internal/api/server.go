@@ -15,12 +15,14 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/quorumhq/quorum/internal/actionitem"
+	"github.com/quorumhq/quorum/internal/agenda"
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api/cloud"
 	"github.com/quorumhq/quorum/internal/api/oauthhost"
 	"github.com/quorumhq/quorum/internal/api/partneradmin"
 	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/calendar"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
@@ -30,6 +32,7 @@ import (
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/nextstep"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/participant"
 	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/template"
@@ -63,6 +66,9 @@ type Deps struct {
 	Templates      *template.Service
 	Toolkits       *toolkit.Service
 	Workflows      *workflow.Service
+	Participants   *participant.Service
+	Agenda         *agenda.Service
+	Calendar       *calendar.Service
 	Webhooks       *webhook.Service
 	Realtime       *realtime.Service
 	// Ready reports whether the server can take traffic (database reachable,
@@ -105,7 +111,8 @@ func New(d Deps) *Server {
 
 	t := newSurfaces(d)
 	oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL).Register(api)
-	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, Documents: d.Documents, Chat: d.Chat, NextSteps: d.NextSteps,
+	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, Meetings: d.Meetings, Participants: d.Participants,
+		Agenda: d.Agenda, ActionItems: d.Actions, Calendar: d.Calendar, Documents: d.Documents, Chat: d.Chat, NextSteps: d.NextSteps,
 		Templates: d.Templates, Toolkits: d.Toolkits, Workflows: d.Workflows}).Register(api)
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks, Templates: d.Templates,
 		Toolkits: d.Toolkits, Workflows: d.Workflows}).Register(api)

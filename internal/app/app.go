@@ -16,10 +16,12 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/quorumhq/quorum/internal/actionitem"
+	"github.com/quorumhq/quorum/internal/agenda"
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/blob"
+	"github.com/quorumhq/quorum/internal/calendar"
 	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/config"
@@ -33,6 +35,7 @@ import (
 	"github.com/quorumhq/quorum/internal/netguard"
 	"github.com/quorumhq/quorum/internal/nextstep"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/participant"
 	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/secret"
 	"github.com/quorumhq/quorum/internal/store"
@@ -69,6 +72,10 @@ type App struct {
 	Jobs       *jobs.Queue
 	Realtime   *realtime.Service
 	server     *api.Server
+
+	Participants *participant.Service
+	Agenda       *agenda.Service
+	Calendar     *calendar.Service
 }
 
 // webhookTiming sets how long a webhook delivery may be overdue (or an
@@ -162,6 +169,8 @@ func (a *App) init(ctx context.Context) error {
 	stepWorker, propagateWorker := &workflow.StepWorker{}, &toolkit.PropagateWorker{}
 	river.AddWorker(workers, stepWorker)
 	river.AddWorker(workers, propagateWorker)
+	calendarWorker := &calendar.RefreshWorker{}
+	river.AddWorker(workers, calendarWorker)
 	webhookWorkers := webhook.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
@@ -177,7 +186,7 @@ func (a *App) init(ctx context.Context) error {
 		MaxWorkers: a.Config.Workers,
 		InsertOnly: a.Config.Workers == 0,
 		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery),
-			jobs.Every(10*time.Minute, chat.ExpireArgs{}, nil, true)},
+			jobs.Every(10*time.Minute, chat.ExpireArgs{}, nil, true), calendar.PeriodicJob()},
 		JobTimeout:           max(jobTiming.index, jobTiming.purge),
 		RescueStuckJobsAfter: jobTiming.rescueAfter,
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
@@ -213,16 +222,18 @@ func (a *App) init(ctx context.Context) error {
 		Model: model, Timeout: a.Config.AITimeout, Logger: a.Logger})
 	a.Insight.SetEvents(a.Webhooks)
 	summaryWorker.Service = a.Insight
-	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks)
-	// Until meeting roles exist, every caller of a meeting's organization
-	// may read and edit it (see contextdoc.Access).
-	access := contextdoc.OrgAccess{Meetings: a.Meetings}
-	a.Documents = contextdoc.NewService(contextdoc.Config{DB: a.DB, Queue: q, Blobs: a.Blobs, Access: access, Index: a.Index,
+	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks, a.Meetings)
+	a.Participants = participant.NewService(a.DB, q, a.Webhooks, a.Meetings)
+	a.Agenda = agenda.NewService(a.DB, q, a.Webhooks, a.Meetings)
+	a.Calendar = calendar.NewService(calendar.Config{DB: a.DB, Queue: q, Events: a.Webhooks, Meetings: a.Meetings,
+		Guard: netguard.Guard{AllowPrivate: a.Config.AllowPrivateURLs}, Logger: a.Logger})
+	calendarWorker.Service = a.Calendar
+	a.Documents = contextdoc.NewService(contextdoc.Config{DB: a.DB, Queue: q, Blobs: a.Blobs, Access: a.Meetings, Index: a.Index,
 		Events: a.Webhooks, Logger: a.Logger, JobTimeout: jobTiming.context})
 	contextWorker.Service = a.Documents
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions, Documents: a.Documents,
 		Engine: eng, Chat: chatModel, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
-	a.Chat = chat.NewService(chat.Config{DB: a.DB, Queue: q, Access: access, Documents: a.Documents,
+	a.Chat = chat.NewService(chat.Config{DB: a.DB, Queue: q, Access: a.Meetings, Documents: a.Documents,
 		Assistant: chat.Agent{Agent: a.Agent, Insight: a.Insight}, Events: a.Webhooks, Logger: a.Logger, JobTimeout: jobTiming.chat})
 	turnWorker.Service, expireWorker.Service = a.Chat, a.Chat
 	// Webhook buttons and workflow nodes call URLs partners chose, so they
@@ -232,6 +243,7 @@ func (a *App) init(ctx context.Context) error {
 		Mail: mailer, HTTP: guarded, Events: a.Webhooks, Logger: a.Logger})
 	executeWorker.Service, triggerWorker.Service = a.NextSteps, a.NextSteps
 	a.Templates = template.NewService(template.Config{DB: a.DB, Queue: q, NextSteps: a.NextSteps, Events: a.Webhooks})
+	a.Meetings.SetTemplates(a.Templates)
 	a.Workflows = workflow.NewService(workflow.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, NextSteps: a.NextSteps, HTTP: guarded,
 		Events: a.Webhooks, Logger: a.Logger})
 	stepWorker.Service = a.Workflows
@@ -248,7 +260,8 @@ func (a *App) init(ctx context.Context) error {
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
 		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, Documents: a.Documents, Chat: a.Chat,
-		NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits, Workflows: a.Workflows, Ready: a.Ready,
+		NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits, Workflows: a.Workflows,
+		Participants: a.Participants, Agenda: a.Agenda, Calendar: a.Calendar, Ready: a.Ready,
 	})
 	return nil
 }

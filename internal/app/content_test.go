@@ -44,10 +44,12 @@ func (e *env) secondApp(f fixture) string {
 	return a.ClientID
 }
 
-// meetingOf creates a meeting with a short transcript in f's organization.
+// meetingOf creates a meeting with a short transcript in f's organization;
+// f's user created it, so they edit it.
 func (e *env) meetingOf(f fixture, title string) meeting.Meeting {
 	e.t.Helper()
-	m, err := e.app.Meetings.Create(context.Background(), caller.ForSystem(f.org.ID), meeting.New{Title: title, Segments: []transcript.Segment{
+	creator := caller.Caller{Credential: caller.UserToken, OrgID: f.org.ID, UserID: f.user.ID, UserRef: f.user.Email}
+	m, err := e.app.Meetings.Create(context.Background(), creator, meeting.New{Title: title, Segments: []transcript.Segment{
 		{Speaker: "Ann", Text: "We agreed to ship the Zephyr release on Monday."},
 		{Speaker: "Raj", Text: "I will update the release notes before then."},
 	}})

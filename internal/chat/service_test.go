@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumhq/quorum/internal/caller"
-	"github.com/quorumhq/quorum/internal/contextdoc"
 	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
@@ -119,7 +118,7 @@ func newWorld(t *testing.T, db *store.DB) world {
 	mb, err := meetings.Create(ctx, b, meeting.New{Title: "Other", Segments: segs})
 	require.NoError(t, err)
 	e, rec := &echo{}, &recorder{}
-	svc := NewService(Config{DB: db, Queue: q, Access: contextdoc.OrgAccess{Meetings: meetings}, Documents: noDocs{}, Assistant: e,
+	svc := NewService(Config{DB: db, Queue: q, Access: meetings, Documents: noDocs{}, Assistant: e,
 		Events: rec, Logger: logger})
 	return world{svc: svc, echo: e, events: rec, a1: as[0], a2: as[1], a3: a3, b: b, meeting: m, foreignM: mb}
 }

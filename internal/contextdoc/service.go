@@ -24,9 +24,8 @@ import (
 	"github.com/quorumhq/quorum/internal/store"
 )
 
-// Access decides what a caller may do with a meeting. The participant
-// service implements it with the meeting's EDITOR and VIEWER roles;
-// OrgAccess stands in until it exists.
+// Access decides what a caller may do with a meeting; the meeting service
+// implements it with the caller's EDITOR or VIEWER role.
 type Access interface {
 	// Viewable returns the meeting when the caller may read it, and
 	// fault.NotFound otherwise (also for another organization's meeting).
@@ -34,20 +33,6 @@ type Access interface {
 	// Editable returns the meeting when the caller may change it: not found
 	// as for Viewable, fault.Forbidden for a caller who may only read it.
 	Editable(ctx context.Context, c caller.Caller, meetingUUID string) (meeting.Meeting, error)
-}
-
-// OrgAccess lets every caller of a meeting's organization read and change
-// it: the rule until meeting participants and their roles exist.
-type OrgAccess struct{ Meetings *meeting.Service }
-
-// Viewable implements Access.
-func (a OrgAccess) Viewable(ctx context.Context, c caller.Caller, meetingUUID string) (meeting.Meeting, error) {
-	return a.Meetings.Get(ctx, c, meetingUUID)
-}
-
-// Editable implements Access.
-func (a OrgAccess) Editable(ctx context.Context, c caller.Caller, meetingUUID string) (meeting.Meeting, error) {
-	return a.Meetings.Get(ctx, c, meetingUUID)
 }
 
 // Indexer queues (re)indexing of a document in a transaction; the search

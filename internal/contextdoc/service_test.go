@@ -97,7 +97,7 @@ func newWorld(t *testing.T, db *store.DB) world {
 	mb, err := meetings.Create(ctx, bs[0], meeting.New{Title: "Other", Segments: segs})
 	require.NoError(t, err)
 	rec := &recorder{}
-	svc := NewService(Config{DB: db, Queue: q, Blobs: blobs, Access: OrgAccess{Meetings: meetings}, Index: idx, Events: rec, Logger: logger})
+	svc := NewService(Config{DB: db, Queue: q, Blobs: blobs, Access: meetings, Index: idx, Events: rec, Logger: logger})
 	return world{svc: svc, idx: idx, events: rec, a1: as[0], a2: as[1], b: bs[0], meeting: m, other: mb}
 }
 

@@ -22,7 +22,8 @@ const (
 	MaxSeconds = 1e7
 )
 
-// Meeting is a meeting of an organization.
+// Meeting is a meeting of an organization: planned through the Partner API
+// or imported with its transcript through the Cloud API; both are one row.
 type Meeting struct {
 	ID                int64
 	UUID              string
@@ -31,11 +32,62 @@ type Meeting struct {
 	Language          string
 	RoomName          string
 	StartTime         time.Time // zero when unknown
+	EndTime           time.Time // zero when unknown
+	Status            Status
+	DetailLevel       DetailLevel
+	IsInstant         bool
+	TemplateID        string
 	CreatedBy         string
 	TranscriptVersion int64
 	SegmentCount      int
+	CompletedAt       time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+
+	// Read from related rows: the organization's and the creating user's
+	// public ids (CreatorUUID is empty when no Quorum user created it), the
+	// meeting this one was merged into, and the linked calendar event.
+	OrgUUID         string
+	CreatorUUID     string
+	MergedInto      string
+	CopiedFrom      string
+	CalendarEventID string
+}
+
+// Status is a meeting's progress, in the Partner API's words.
+type Status string
+
+// The statuses.
+const (
+	StatusDraft      Status = "draft"
+	StatusScheduled  Status = "scheduled"
+	StatusInProgress Status = "in_progress"
+	StatusEnded      Status = "ended"
+	StatusCompleted  Status = "completed"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusDraft, StatusScheduled, StatusInProgress, StatusEnded, StatusCompleted:
+		return true
+	}
+	return false
+}
+
+// DetailLevel is how detailed a meeting's notes are.
+type DetailLevel string
+
+// The detail levels.
+const (
+	DetailBulletPoints DetailLevel = "BULLET_POINTS"
+	DetailStandard     DetailLevel = "STANDARD"
+	DetailVerbatim     DetailLevel = "VERBATIM"
+)
+
+// Valid reports whether d is a known detail level.
+func (d DetailLevel) Valid() bool {
+	return d == DetailBulletPoints || d == DetailStandard || d == DetailVerbatim
 }
 
 // New is the input for creating a meeting.

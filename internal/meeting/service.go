@@ -23,19 +23,22 @@ type ChangeHook func(ctx context.Context, tx *jobs.Tx, orgID, meetingID int64) e
 // Service holds the rules for meetings and transcripts. Every method takes
 // the caller's organization and never reaches another's rows.
 type Service struct {
-	queue    *jobs.Queue
-	store    sqlStore
-	onChange ChangeHook
-	events   event.Emitter
-	now      func() time.Time
+	queue     *jobs.Queue
+	store     sqlStore
+	onChange  ChangeHook
+	events    event.Emitter
+	templates TemplateApplier
+	now       func() time.Time
 }
 
 // NewService returns a Service; onChange and events may be nil. Creating a
 // meeting emits meeting.created and replacing its transcript
 // meeting.updated, each in the transaction of the change.
+// Times are kept to the microsecond both databases store, so what a
+// method returns equals what a later read gives.
 func NewService(db *store.DB, queue *jobs.Queue, onChange ChangeHook, events event.Emitter) *Service {
 	return &Service{queue: queue, store: sqlStore{db: db}, onChange: onChange, events: events,
-		now: func() time.Time { return time.Now().UTC() }}
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
 // Create stores a meeting with its transcript in the caller's organization.
@@ -45,12 +48,14 @@ func (s *Service) Create(ctx context.Context, c caller.Caller, n New) (Meeting, 
 	}
 	now := s.now()
 	m := Meeting{UUID: uuid.NewString(), OrgID: c.OrgID, Title: n.Title, Language: n.Language, RoomName: n.RoomName,
-		StartTime: n.StartTime.UTC(), CreatedBy: c.UserRef, CreatedAt: now, UpdatedAt: now, SegmentCount: len(n.Segments)}
+		StartTime: n.StartTime.UTC(), Status: StatusDraft, DetailLevel: DetailStandard, CreatedBy: c.UserRef,
+		CreatedAt: now, UpdatedAt: now, SegmentCount: len(n.Segments)}
 	if len(n.Segments) > 0 {
-		m.TranscriptVersion = 1
+		// An imported transcript means the meeting took place.
+		m.TranscriptVersion, m.Status, m.CompletedAt = 1, StatusCompleted, now
 	}
 	err := s.queue.Tx(ctx, func(tx *jobs.Tx) error {
-		if err := s.store.insert(ctx, tx.Tx, &m); err != nil {
+		if err := s.store.insert(ctx, tx.Tx, &m, c.UserID); err != nil {
 			return err
 		}
 		if err := s.store.insertSegments(ctx, tx.Tx, m.ID, n.Segments); err != nil {
@@ -59,12 +64,34 @@ func (s *Service) Create(ctx context.Context, c caller.Caller, n New) (Meeting, 
 		if err := s.changed(ctx, tx, m); err != nil {
 			return err
 		}
-		e := event.From(c, event.MeetingCreated, &event.Meeting{MeetingID: m.UUID, Title: m.Title,
-			CreatedByUserID: m.CreatedBy, CreatedAt: m.CreatedAt})
-		e.OccurredAt = m.CreatedAt
-		return event.Emit(ctx, s.events, tx, e)
+		var err error
+		if m, err = s.store.txByID(ctx, tx.Tx, m.OrgID, m.ID); err != nil {
+			return err
+		}
+		return s.emitCreated(ctx, tx, c, m)
 	})
 	return m, err
+}
+
+func (s *Service) emitCreated(ctx context.Context, tx *jobs.Tx, c caller.Caller, m Meeting) error {
+	by := m.CreatorUUID
+	if by == "" {
+		by = m.CreatedBy
+	}
+	e := event.From(c, event.MeetingCreated, &event.Meeting{MeetingID: m.UUID, Title: m.Title,
+		CreatedByUserID: by, CreatedAt: m.CreatedAt})
+	e.OccurredAt = m.CreatedAt
+	return event.Emit(ctx, s.events, tx, e)
+}
+
+func (s *Service) emitUpdated(ctx context.Context, tx *jobs.Tx, c caller.Caller, m Meeting) error {
+	change := &event.MeetingChange{MeetingID: m.UUID, Title: m.Title, UpdatedAt: m.UpdatedAt}
+	if !m.StartTime.IsZero() {
+		change.ScheduledStart = &m.StartTime
+	}
+	e := event.From(c, event.MeetingUpdated, change)
+	e.OccurredAt = m.UpdatedAt
+	return event.Emit(ctx, s.events, tx, e)
 }
 
 // ReplaceTranscript swaps a meeting's transcript for a new one. Writers to
@@ -86,13 +113,7 @@ func (s *Service) ReplaceTranscript(ctx context.Context, c caller.Caller, id str
 		if err := s.changed(ctx, tx, m); err != nil {
 			return err
 		}
-		change := &event.MeetingChange{MeetingID: m.UUID, Title: m.Title, UpdatedAt: m.UpdatedAt}
-		if !m.StartTime.IsZero() {
-			change.ScheduledStart = &m.StartTime
-		}
-		e := event.From(c, event.MeetingUpdated, change)
-		e.OccurredAt = m.UpdatedAt
-		return event.Emit(ctx, s.events, tx, e)
+		return s.emitUpdated(ctx, tx, c, m)
 	})
 	return m, err
 }

@@ -9,11 +9,16 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/quorumhq/quorum/internal/actionitem"
+	"github.com/quorumhq/quorum/internal/agenda"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/calendar"
 	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/contextdoc"
 	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/nextstep"
+	"github.com/quorumhq/quorum/internal/participant"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
 	"github.com/quorumhq/quorum/internal/workflow"
@@ -29,6 +34,12 @@ type Handler struct {
 	Templates  *template.Service
 	Toolkits   *toolkit.Service
 	Workflows  *workflow.Service
+
+	Meetings     *meeting.Service
+	Participants *participant.Service
+	Agenda       *agenda.Service
+	ActionItems  *actionitem.Service
+	Calendar     *calendar.Service
 }
 
 // Register adds every Partner user operation to api.
@@ -38,4 +49,6 @@ func (h *Handler) Register(api huma.API) {
 	(&contextHandler{Surface: h.Surface, Documents: h.Documents}).register(api)
 	(&chatHandler{Surface: h.Surface, Chat: h.Chat}).register(api)
 	toolkitsHandler{h}.register(api, h.Surface)
+	(&coreHandler{meetings: h.Meetings, participants: h.Participants, agenda: h.Agenda, actions: h.ActionItems,
+		calendar: h.Calendar}).register(api, h.Surface)
 }
