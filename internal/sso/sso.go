@@ -88,7 +88,9 @@ type Patch struct {
 var DefaultScopes = []string{"openid", "email", "profile"}
 
 // DefaultClaimMappings map Quorum's user fields to standard claims.
-func DefaultClaimMappings() map[string]string { return map[string]string{"email": "email", "name": "name"} }
+func DefaultClaimMappings() map[string]string {
+	return map[string]string{"email": "email", "name": "name"}
+}
 
 // mappableFields are the user fields a claim mapping may fill.
 var mappableFields = []string{"email", "name", "given_name", "family_name"}
