@@ -27,6 +27,7 @@ import (
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/sso"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/webhook"
 )
@@ -51,6 +52,8 @@ type Deps struct {
 	Agent          *agent.Service
 	Actions        *actionitem.Service
 	Webhooks       *webhook.Service
+	// SSO holds apps' identity providers and signs users in through them.
+	SSO *sso.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -90,9 +93,11 @@ func New(d Deps) *Server {
 	api := humago.New(mux, cfg)
 
 	t := newSurfaces(d)
-	oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL).Register(api)
+	oauthHandler := oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL)
+	oauthHandler.SSO = d.SSO
+	oauthHandler.Register(api)
 	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities}).Register(api)
-	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks}).Register(api)
+	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks, SSO: d.SSO}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions}).Register(api)
 

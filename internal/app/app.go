@@ -29,6 +29,7 @@ import (
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/secret"
+	"github.com/quorumhq/quorum/internal/sso"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/webhook"
 )
@@ -50,6 +51,7 @@ type App struct {
 	Actions    *actionitem.Service
 	Agent      *agent.Service
 	Webhooks   *webhook.Service
+	SSO        *sso.Service
 	Jobs       *jobs.Queue
 	server     *api.Server
 }
@@ -125,6 +127,7 @@ func (a *App) init(ctx context.Context) error {
 	webhookWorkers := webhook.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
+		func(ctx context.Context) (int64, error) { return a.SSO.PurgeLogins(ctx) },
 	}, logger: a.Logger, timeout: jobTiming.purge})
 	q, err := jobs.New(a.DB, a.Logger, jobs.Config{
 		Workers:              workers,
@@ -167,6 +170,12 @@ func (a *App) init(ctx context.Context) error {
 	a.Insight.SetEvents(a.Webhooks)
 	summaryWorker.Service = a.Insight
 	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks)
+	var resolver sso.Resolver
+	if a.Config.DNSServer != "" {
+		resolver = sso.ResolverAt(a.Config.DNSServer)
+	}
+	a.SSO = sso.NewService(sso.Options{DB: a.DB, Queue: q, Events: a.Webhooks, Box: box, Identities: a.Identities, Logger: a.Logger,
+		PublicURL: a.Config.PublicURL, AllowPrivateURLs: a.Config.AllowPrivateURLs, Resolver: resolver})
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
 		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
 	// The login form's CSRF key comes from the server key, so every replica
@@ -179,7 +188,7 @@ func (a *App) init(ctx context.Context) error {
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, SSO: a.SSO, Ready: a.Ready,
 	})
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/sso"
 	"github.com/quorumhq/quorum/internal/webhook"
 )
 
@@ -17,10 +18,12 @@ type Handler struct {
 	Surface    *rest.Surface
 	Identities *identity.Service
 	Webhooks   *webhook.Service
+	SSO        *sso.Service
 }
 
 // Register adds every Partner admin operation to api.
 func (h *Handler) Register(api huma.API) {
 	h.registerApp(api)
 	h.registerDeliveries(api)
+	(&idpHandler{sso: h.SSO}).register(api, h.Surface)
 }
