@@ -152,6 +152,8 @@ func (h *Handler) retryForm(ctx context.Context, err error, app identity.App, sc
 	}
 	status := http.StatusUnauthorized
 	switch fe.Kind {
+	case fault.KindInvalid:
+		status = http.StatusBadRequest
 	case fault.KindForbidden:
 		status = http.StatusForbidden
 	case fault.KindRateLimited:
