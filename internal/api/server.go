@@ -27,6 +27,7 @@ import (
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/sso"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/webhook"
@@ -52,6 +53,7 @@ type Deps struct {
 	Agent          *agent.Service
 	Actions        *actionitem.Service
 	Webhooks       *webhook.Service
+	Realtime       *realtime.Service
 	// SSO holds apps' identity providers and signs users in through them.
 	SSO *sso.Service
 	// Ready reports whether the server can take traffic (database reachable,
@@ -99,7 +101,7 @@ func New(d Deps) *Server {
 	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities}).Register(api)
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks, SSO: d.SSO}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
-		Actions: d.Actions}).Register(api)
+		Actions: d.Actions, Realtime: d.Realtime}).Register(api)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
