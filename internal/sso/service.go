@@ -214,7 +214,7 @@ func (s *Service) Get(ctx context.Context, c caller.Caller) (Config, error) {
 	return s.store.configOfApp(ctx, c.OrgID, c.AppID)
 }
 
-// Update changes the fields a patch sets. A new discovery URL is fetched
+// Update changes the fields a patch sets. A discovery URL given is fetched
 // and checked again; a new client secret replaces the sealed one.
 func (s *Service) Update(ctx context.Context, c caller.Caller, p Patch) (Config, error) {
 	cfg, err := s.Get(ctx, c)
@@ -226,7 +226,9 @@ func (s *Service) Update(ctx context.Context, c caller.Caller, p Patch) (Config,
 		cfg.Name = *p.Name
 	}
 	if p.DiscoveryURL != nil {
-		rediscover = strings.TrimSpace(*p.DiscoveryURL) != cfg.DiscoveryURL
+		// Sending the discovery URL, even unchanged, fetches the document
+		// again: that is how an app picks up its provider's new endpoints.
+		rediscover = true
 		cfg.DiscoveryURL = strings.TrimSpace(*p.DiscoveryURL)
 	}
 	if p.ClientID != nil {
