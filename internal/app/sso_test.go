@@ -211,10 +211,16 @@ func TestSSOSignIn(t *testing.T) {
 			_, err = e.app.Identities.CreateUser(ctx, identity.NewUser{OrgID: f.org.ID, Email: "dave@acme-sso.com", Name: "Dave",
 				Password: "dave's long password"})
 			require.NoError(t, err)
-			verifier, challenge := client.NewPKCE()
+			_, challenge := client.NewPKCE()
 			resp, page = newBrowser(t).authorize(e, f.app, challenge, "dave@acme-sso.com", "dave's long password", "allow")
 			require.Equal(t, http.StatusFound, resp.StatusCode, page)
-			_ = verifier
+
+			// A provider that refuses brings the user back to the form.
+			idp.Deny(true)
+			resp, page = newBrowser(t).authorize(e, f.app, challenge, "carol@acme-sso.com", "", "sso")
+			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, page)
+			require.Contains(t, page, "The identity provider did not sign you in")
+			idp.Deny(false)
 
 			// strict: the password form refuses the domain's emails...
 			_, err = admin.UpdateIdPConfig(ctx, client.IdPConfigUpdate{Mode: ptr("strict"), AllowedEmailDomains: &[]string{"acme-sso.com"}})
