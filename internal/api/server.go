@@ -22,7 +22,9 @@ import (
 	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
+	"github.com/quorumhq/quorum/internal/contextdoc"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -52,6 +54,8 @@ type Deps struct {
 	Insight        *insight.Service
 	Agent          *agent.Service
 	Actions        *actionitem.Service
+	Documents      *contextdoc.Service
+	Chat           *chat.Service
 	Webhooks       *webhook.Service
 	Realtime       *realtime.Service
 	// SSO holds apps' identity providers and signs users in through them.
@@ -98,7 +102,7 @@ func New(d Deps) *Server {
 	oauthHandler := oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL)
 	oauthHandler.SSO = d.SSO
 	oauthHandler.Register(api)
-	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities}).Register(api)
+	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, Documents: d.Documents, Chat: d.Chat}).Register(api)
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks, SSO: d.SSO}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions, Realtime: d.Realtime}).Register(api)

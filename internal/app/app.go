@@ -19,8 +19,11 @@ import (
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/blob"
+	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/config"
+	"github.com/quorumhq/quorum/internal/contextdoc"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/insight"
@@ -51,6 +54,9 @@ type App struct {
 	Insight    *insight.Service
 	Actions    *actionitem.Service
 	Agent      *agent.Service
+	Blobs      *blob.Bucket
+	Documents  *contextdoc.Service
+	Chat       *chat.Service
 	Webhooks   *webhook.Service
 	SSO        *sso.Service
 	Jobs       *jobs.Queue
@@ -74,10 +80,12 @@ var webhookTiming = struct{ staleAfter, sweepEvery time.Duration }{
 // when its process was killed runs again within about rescueAfter plus a
 // minute of a restart (see TestKilledJobsComplete). The crash test shortens
 // these in its child process.
-var jobTiming = struct{ index, purge, rescueAfter time.Duration }{
+var jobTiming = struct{ index, purge, context, chat, rescueAfter time.Duration }{
 	index:       index.JobTimeout,
 	purge:       purgeTimeout,
-	rescueAfter: max(index.JobTimeout, purgeTimeout, webhook.JobTimeout) + 15*time.Second,
+	context:     contextdoc.JobTimeout,
+	chat:        chat.JobTimeout,
+	rescueAfter: max(index.JobTimeout, purgeTimeout, webhook.JobTimeout, contextdoc.JobTimeout, chat.JobTimeout) + 15*time.Second,
 }
 
 // Open connects to the database, applies migrations and builds every
@@ -110,6 +118,11 @@ func (a *App) init(ctx context.Context) error {
 		}
 		mailer = s
 	}
+	blobs, err := blob.Open(ctx, a.Config.BlobURL)
+	if err != nil {
+		return fmt.Errorf("QUORUM_BLOB_URL: %w", err)
+	}
+	a.Blobs = blobs
 	key, err := secret.LoadKey(a.Config.SecretKey, a.Config.DataDir)
 	if err != nil {
 		return fmt.Errorf("QUORUM_SECRET_KEY: %w", err)
@@ -142,11 +155,17 @@ func (a *App) init(ctx context.Context) error {
 		a.Realtime.PurgeExpiredTickets,
 		func(ctx context.Context) (int64, error) { return a.SSO.PurgeLogins(ctx) },
 	}, logger: a.Logger, timeout: jobTiming.purge})
+	contextWorker := &contextdoc.Worker{}
+	river.AddWorker(workers, contextWorker)
+	turnWorker, expireWorker := &chat.TurnWorker{}, &chat.ExpireWorker{}
+	river.AddWorker(workers, turnWorker)
+	river.AddWorker(workers, expireWorker)
 	q, err := jobs.New(a.DB, a.Logger, jobs.Config{
-		Workers:              workers,
-		MaxWorkers:           a.Config.Workers,
-		InsertOnly:           a.Config.Workers == 0,
-		PeriodicJobs:         []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery)},
+		Workers:    workers,
+		MaxWorkers: a.Config.Workers,
+		InsertOnly: a.Config.Workers == 0,
+		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery),
+			jobs.Every(10*time.Minute, chat.ExpireArgs{}, nil, true)},
 		JobTimeout:           max(jobTiming.index, jobTiming.purge),
 		RescueStuckJobsAfter: jobTiming.rescueAfter,
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
@@ -174,7 +193,7 @@ func (a *App) init(ctx context.Context) error {
 	}, a.Webhooks)
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
 	indexWorker.Service = a.Index
-	eng, chat, model, err := engine(a.Config)
+	eng, chatModel, model, err := engine(a.Config)
 	if err != nil {
 		return err
 	}
@@ -189,8 +208,17 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.SSO = sso.NewService(sso.Options{DB: a.DB, Queue: q, Events: a.Webhooks, Box: box, Identities: a.Identities, Logger: a.Logger,
 		PublicURL: a.Config.PublicURL, AllowPrivateURLs: a.Config.AllowPrivateURLs, Resolver: resolver})
-	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
-		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
+	// Until meeting roles exist, every caller of a meeting's organization
+	// may read and edit it (see contextdoc.Access).
+	access := contextdoc.OrgAccess{Meetings: a.Meetings}
+	a.Documents = contextdoc.NewService(contextdoc.Config{DB: a.DB, Queue: q, Blobs: a.Blobs, Access: access, Index: a.Index,
+		Events: a.Webhooks, Logger: a.Logger, JobTimeout: jobTiming.context})
+	contextWorker.Service = a.Documents
+	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions, Documents: a.Documents,
+		Engine: eng, Chat: chatModel, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
+	a.Chat = chat.NewService(chat.Config{DB: a.DB, Queue: q, Access: access, Documents: a.Documents,
+		Assistant: chat.Agent{Agent: a.Agent, Insight: a.Insight}, Events: a.Webhooks, Logger: a.Logger, JobTimeout: jobTiming.chat})
+	turnWorker.Service, expireWorker.Service = a.Chat, a.Chat
 	// The login form's CSRF key comes from the server key, so every replica
 	// accepts a form another one served; it is derived so that no token
 	// reveals anything about the key that encrypts secrets.
@@ -201,7 +229,8 @@ func (a *App) init(ctx context.Context) error {
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, SSO: a.SSO, Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, Documents: a.Documents, Chat: a.Chat,
+		SSO: a.SSO, Ready: a.Ready,
 	})
 	return nil
 }
@@ -254,5 +283,5 @@ func (a *App) Start(ctx context.Context) error {
 // Close ends the streams, stops workers (waiting for running jobs, bounded
 // by ctx) and closes the broker and the database.
 func (a *App) Close(ctx context.Context) error {
-	return errors.Join(a.Realtime.Close(ctx), a.Jobs.Stop(ctx), a.DB.Close())
+	return errors.Join(a.Realtime.Close(ctx), a.Jobs.Stop(ctx), a.DB.Close(), a.Blobs.Close())
 }
