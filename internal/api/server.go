@@ -34,6 +34,7 @@ import (
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/participant"
 	"github.com/quorumhq/quorum/internal/realtime"
+	"github.com/quorumhq/quorum/internal/sso"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
@@ -71,6 +72,8 @@ type Deps struct {
 	Calendar       *calendar.Service
 	Webhooks       *webhook.Service
 	Realtime       *realtime.Service
+	// SSO holds apps' identity providers and signs users in through them.
+	SSO *sso.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -110,12 +113,14 @@ func New(d Deps) *Server {
 	api := humago.New(mux, cfg)
 
 	t := newSurfaces(d)
-	oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL).Register(api)
+	oauthHandler := oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL)
+	oauthHandler.SSO = d.SSO
+	oauthHandler.Register(api)
 	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, Meetings: d.Meetings, Participants: d.Participants,
 		Agenda: d.Agenda, ActionItems: d.Actions, Calendar: d.Calendar, Documents: d.Documents, Chat: d.Chat, NextSteps: d.NextSteps,
 		Templates: d.Templates, Toolkits: d.Toolkits, Workflows: d.Workflows}).Register(api)
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks, Templates: d.Templates,
-		Toolkits: d.Toolkits, Workflows: d.Workflows}).Register(api)
+		Toolkits: d.Toolkits, Workflows: d.Workflows, SSO: d.SSO}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions, Realtime: d.Realtime}).Register(api)
 

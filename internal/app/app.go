@@ -38,6 +38,7 @@ import (
 	"github.com/quorumhq/quorum/internal/participant"
 	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/secret"
+	"github.com/quorumhq/quorum/internal/sso"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
@@ -69,6 +70,7 @@ type App struct {
 	Toolkits   *toolkit.Service
 	Workflows  *workflow.Service
 	Webhooks   *webhook.Service
+	SSO        *sso.Service
 	Jobs       *jobs.Queue
 	Realtime   *realtime.Service
 	server     *api.Server
@@ -175,6 +177,7 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
 		a.Realtime.PurgeExpiredTickets,
+		func(ctx context.Context) (int64, error) { return a.SSO.PurgeLogins(ctx) },
 	}, logger: a.Logger, timeout: jobTiming.purge})
 	contextWorker := &contextdoc.Worker{}
 	river.AddWorker(workers, contextWorker)
@@ -228,6 +231,12 @@ func (a *App) init(ctx context.Context) error {
 	a.Calendar = calendar.NewService(calendar.Config{DB: a.DB, Queue: q, Events: a.Webhooks, Meetings: a.Meetings,
 		Guard: netguard.Guard{AllowPrivate: a.Config.AllowPrivateURLs}, Logger: a.Logger})
 	calendarWorker.Service = a.Calendar
+	var resolver sso.Resolver
+	if a.Config.DNSServer != "" {
+		resolver = sso.ResolverAt(a.Config.DNSServer)
+	}
+	a.SSO = sso.NewService(sso.Options{DB: a.DB, Queue: q, Events: a.Webhooks, Box: box, Identities: a.Identities, Logger: a.Logger,
+		PublicURL: a.Config.PublicURL, AllowPrivateURLs: a.Config.AllowPrivateURLs, Resolver: resolver})
 	a.Documents = contextdoc.NewService(contextdoc.Config{DB: a.DB, Queue: q, Blobs: a.Blobs, Access: a.Meetings, Index: a.Index,
 		Events: a.Webhooks, Logger: a.Logger, JobTimeout: jobTiming.context})
 	contextWorker.Service = a.Documents
@@ -261,7 +270,7 @@ func (a *App) init(ctx context.Context) error {
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
 		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, Documents: a.Documents, Chat: a.Chat,
 		NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits, Workflows: a.Workflows,
-		Participants: a.Participants, Agenda: a.Agenda, Calendar: a.Calendar, Ready: a.Ready,
+		Participants: a.Participants, Agenda: a.Agenda, Calendar: a.Calendar, SSO: a.SSO, Ready: a.Ready,
 	})
 	return nil
 }

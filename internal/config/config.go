@@ -67,6 +67,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
 	// names the real client.
 	TrustedProxies []netip.Prefix
+	// DNSServer (host:port) answers the TXT lookups that verify an app's
+	// email domains; empty means the system resolver.
+	DNSServer string
 }
 
 type setting struct {
@@ -205,6 +208,15 @@ var settings = []setting{
 			return errors.New("want an integer from 1 to 1000")
 		}
 		c.WebhookConcurrency = n
+		return nil
+	}},
+	{"dns-server", "", "host:port of the DNS server that checks domain ownership TXT records (default: the system resolver)", func(c *Config, v string) error {
+		if v != "" {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("want host:port: %w", err)
+			}
+		}
+		c.DNSServer = v
 		return nil
 	}},
 	{"trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (login throttling keys on it)",

@@ -50,6 +50,12 @@ type NewUser struct {
 	Name     string
 	Password string // may be empty for users who only sign in by email code
 	Role     Role
+	// GivenName and FamilyName default to the halves of Name.
+	GivenName  string
+	FamilyName string
+	// EmailVerified records that the address was proven (by an identity
+	// provider that signed the user in).
+	EmailVerified bool
 }
 
 // CreateUser creates a user and makes it a member of an organization.
@@ -82,7 +88,11 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	}
 	now := s.now()
 	given, family, _ := strings.Cut(name, " ")
-	u := User{UUID: uuid.NewString(), Email: email, Name: name, GivenName: given, FamilyName: family, CreatedAt: now, UpdatedAt: now}
+	if in.GivenName != "" || in.FamilyName != "" {
+		given, family = strings.TrimSpace(in.GivenName), strings.TrimSpace(in.FamilyName)
+	}
+	u := User{UUID: uuid.NewString(), Email: email, Name: name, GivenName: given, FamilyName: family, EmailVerified: in.EmailVerified,
+		CreatedAt: now, UpdatedAt: now}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := s.store.insertUser(ctx, tx, &u, hash); err != nil {
 			return err

@@ -81,7 +81,21 @@ func (h *Handler) authorizeForm(ctx context.Context, in *authorizeQuery) (*autho
 	if err != nil {
 		return h.authorizeFailure(req, err)
 	}
-	return page(http.StatusOK, h.csrf.with(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(*in), Email: in.LoginHint, LockEmail: in.LoginHint != ""}))
+	return h.form(ctx, http.StatusOK, app, scopes, *in, in.LoginHint, "")
+}
+
+// form renders the login and consent page for a valid request, offering
+// the app's identity provider when it has an active one.
+func (h *Handler) form(ctx context.Context, status int, app identity.App, scopes []string, q authorizeQuery, email, message string) (*authorizeOutput, error) {
+	d := pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: email, LockEmail: q.LoginHint != "", Error: message}
+	if h.SSO != nil {
+		name, err := h.SSO.Offer(ctx, app)
+		if err != nil {
+			return nil, err
+		}
+		d.SSOName = name
+	}
+	return page(status, h.csrf.with(d))
 }
 
 // authorizeSubmit serves POST /oauth2/authorize.
@@ -90,30 +104,34 @@ func (h *Handler) authorizeSubmit(ctx context.Context, in *authorizePostInput) (
 	if err != nil {
 		return page(http.StatusBadRequest, pageData{Fatal: "The form could not be read."})
 	}
-	q := authorizeQuery{
-		ClientID: form.Get("client_id"), RedirectURI: form.Get("redirect_uri"), ResponseType: form.Get("response_type"),
-		Scope: form.Get("scope"), State: form.Get("state"), CodeChallenge: form.Get("code_challenge"),
-		CodeChallengeMethod: form.Get("code_challenge_method"), LoginHint: form.Get("login_hint"),
-	}
+	q := queryOf(form)
 	req := q.request()
 	app, scopes, err := h.OAuth.CheckAuthorize(ctx, req)
 	if err != nil {
 		return h.authorizeFailure(req, err)
 	}
 	if !h.csrf.ok(in.Cookie, form.Get("csrf_token")) {
-		return page(http.StatusBadRequest, h.csrf.with(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: form.Get("email"),
-			LockEmail: q.LoginHint != "", Error: "This form expired or was not opened in this browser. Please try again."}))
-	}
-	switch form.Get("decision") {
-	case "deny":
-		return redirect(req, url.Values{"error": {"access_denied"}, "error_description": {"the user denied the request"}})
-	case "allow":
-	default:
-		return page(http.StatusBadRequest, h.csrf.with(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: form.Get("email"), Error: "Choose Allow or Deny."}))
+		return h.form(ctx, http.StatusBadRequest, app, scopes, q, form.Get("email"), "This form expired or was not opened in this browser. Please try again.")
 	}
 	email := form.Get("email")
 	if q.LoginHint != "" {
 		email = q.LoginHint
+	}
+	switch form.Get("decision") {
+	case "deny":
+		return redirect(req, url.Values{"error": {"access_denied"}, "error_description": {"the user denied the request"}})
+	case "sso":
+		// Choosing the identity provider on this page is the consent; the
+		// code is issued when the provider sends the user back.
+		return h.beginSSO(ctx, in.Cookie, app, scopes, q, email)
+	case "allow":
+	default:
+		return h.form(ctx, http.StatusBadRequest, app, scopes, q, form.Get("email"), "Choose Allow or Deny.")
+	}
+	if h.SSO != nil {
+		if err := h.SSO.PasswordAllowed(ctx, app, email); err != nil {
+			return h.retryForm(ctx, err, app, scopes, q, email)
+		}
 	}
 	user, err := h.OAuth.Login(ctx, app, email, form.Get("password"), rest.ClientAddr(ctx))
 	if err != nil {
@@ -134,12 +152,14 @@ func (h *Handler) retryForm(ctx context.Context, err error, app identity.App, sc
 	}
 	status := http.StatusUnauthorized
 	switch fe.Kind {
+	case fault.KindInvalid:
+		status = http.StatusBadRequest
 	case fault.KindForbidden:
 		status = http.StatusForbidden
 	case fault.KindRateLimited:
 		status = http.StatusTooManyRequests
 	}
-	out, err := page(status, h.csrf.with(pageData{AppName: app.Name, Scopes: scopes, Hidden: hidden(q), Email: email, LockEmail: q.LoginHint != "", Error: fe.Message}))
+	out, err := h.form(ctx, status, app, scopes, q, email, fe.Message)
 	if err == nil && fe.RetryAfter > 0 {
 		out.RetryAfter = strconv.Itoa(int((fe.RetryAfter + time.Second - 1) / time.Second))
 	}
@@ -162,6 +182,16 @@ func (h *Handler) authorizeFailure(req oauth.AuthorizeRequest, err error) (*auth
 		desc = strings.ToValidUTF8(desc[:maxEchoBytes], "") + "..."
 	}
 	return redirect(req, url.Values{"error": {code}, "error_description": {desc}})
+}
+
+// queryOf reads the authorization request from the form's (or a stored
+// request's) parameters.
+func queryOf(form url.Values) authorizeQuery {
+	return authorizeQuery{
+		ClientID: form.Get("client_id"), RedirectURI: form.Get("redirect_uri"), ResponseType: form.Get("response_type"),
+		Scope: form.Get("scope"), State: form.Get("state"), CodeChallenge: form.Get("code_challenge"),
+		CodeChallengeMethod: form.Get("code_challenge_method"), LoginHint: form.Get("login_hint"),
+	}
 }
 
 func hidden(q authorizeQuery) map[string]string {

@@ -16,6 +16,7 @@ import (
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/sso"
 )
 
 // Handler serves the OAuth host.
@@ -26,7 +27,10 @@ type Handler struct {
 	Info       *rest.Surface
 	Identities *identity.Service
 	OAuth      *oauth.Service
-	csrf       csrfGuard
+	// SSO signs users in through their app's identity provider; nil
+	// offers password sign-in only.
+	SSO  *sso.Service
+	csrf csrfGuard
 }
 
 // NewHandler returns the OAuth host's handler. csrfKey signs the login
@@ -56,6 +60,7 @@ func (h *Handler) Register(api huma.API) {
 	rest.RegisterPublic(api, s, rest.Op{ID: "verifyAuth", Method: http.MethodPost, Path: "/auth/verify", Tag: tag,
 		Summary: "Exchange a one-time code for tokens"}, h.verify)
 	h.registerAuthorize(api)
+	h.registerSSO(api)
 	rest.RegisterPublic(api, h.Info, rest.Op{ID: "partnerInfo", Method: http.MethodGet, Path: "/info/{clientId}/public", Tag: tag,
 		Summary: "Public information about a partner app"}, h.partnerInfo)
 }

@@ -18,6 +18,7 @@ input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:
 ul{padding-left:1.2rem;font-size:.9rem;color:#333}.error{color:#b00020;font-size:.9rem}
 .buttons{display:flex;gap:.6rem;margin-top:1.2rem}button{flex:1;padding:.6rem;border-radius:6px;border:1px solid #335;cursor:pointer}
 button[value=allow]{background:#335;color:#fff}button[value=deny]{background:#fff}
+button[value=sso]{background:#eef;color:#224}.sso{font-size:.85rem;color:#444;margin:1.2rem 0 0}
 </style></head><body><main>
 {{if .Fatal}}<h1>Cannot continue</h1><p class="error">{{.Fatal}}</p>{{else}}
 <h1>{{.AppName}} wants to access your Quorum account</h1>
@@ -32,6 +33,8 @@ button[value=allow]{background:#335;color:#fff}button[value=deny]{background:#ff
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <div class="buttons"><button type="submit" name="decision" value="deny" formnovalidate>Deny</button>
 <button type="submit" name="decision" value="allow">Allow</button></div>
+{{if .SSOName}}<p class="sso">Work account? Enter your email and allow with your organization's sign-in:</p>
+<div class="buttons"><button type="submit" name="decision" value="sso" formnovalidate>Allow and sign in with {{.SSOName}}</button></div>{{end}}
 </form>{{end}}
 </main></body></html>
 `))
@@ -45,6 +48,8 @@ type pageData struct {
 	Error     string
 	Fatal     string
 	CSRF      string
+	// SSOName is the app's identity provider, offered beside the password.
+	SSOName string
 	// setCookie is the nonce cookie the form's CSRF token is bound to.
 	setCookie string
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/sso"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
 	"github.com/quorumhq/quorum/internal/webhook"
@@ -23,6 +24,7 @@ type Handler struct {
 	Toolkits   *toolkit.Service
 	Workflows  *workflow.Service
 	Webhooks   *webhook.Service
+	SSO        *sso.Service
 }
 
 // Register adds every Partner admin operation to api.
@@ -30,4 +32,5 @@ func (h *Handler) Register(api huma.API) {
 	h.registerApp(api)
 	toolkitsHandler{h}.register(api, h.Surface)
 	h.registerDeliveries(api)
+	(&idpHandler{sso: h.SSO}).register(api, h.Surface)
 }
