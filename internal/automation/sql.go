@@ -248,19 +248,19 @@ func scanRun(row interface{ Scan(...any) error }, r *Run, extra ...any) error {
 // work loads a run with its automation and event in one query.
 func (s sqlStore) work(ctx context.Context, runID int64) (work, error) {
 	var w work
-	var actions, status string
+	var actions, status, payload string
 	err := scanRun(s.db.QueryRow(ctx, `SELECT `+runColumns+`, a.uuid, a.app_id, a.name, a.trigger_type, a.actions, a.status, `+eventColumns+`
 		FROM automation_runs r JOIN automations a ON a.id = r.automation_id JOIN events e ON e.id = r.event_id
 		JOIN organizations o ON o.id = e.org_id WHERE r.id = ?`, runID), &w.run,
 		&w.auto.UUID, &w.auto.AppID, &w.auto.Name, &w.auto.TriggerType, &actions, &status,
-		&w.ev.id, &w.ev.uuid, &w.ev.orgID, &w.ev.orgUUID, &w.ev.appID, &w.ev.appOnly, &w.ev.typ, &w.ev.occurredAt, &w.ev.payload)
+		&w.ev.id, &w.ev.uuid, &w.ev.orgID, &w.ev.orgUUID, &w.ev.appID, &w.ev.appOnly, &w.ev.typ, &w.ev.occurredAt, &payload)
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, errGone
 	}
 	if err != nil {
 		return w, fmt.Errorf("load run %d: %w", runID, err)
 	}
-	w.auto.ID, w.auto.Status = w.run.AutomationID, Status(status)
+	w.auto.ID, w.auto.Status, w.ev.payload = w.run.AutomationID, Status(status), json.RawMessage(payload)
 	if err := json.Unmarshal([]byte(actions), &w.auto.Actions); err != nil {
 		return w, fmt.Errorf("decode actions of automation %s: %w", w.auto.UUID, err)
 	}
