@@ -21,8 +21,11 @@ import (
 	"github.com/quorumhq/quorum/internal/api/partneradmin"
 	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/automation"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
+	"github.com/quorumhq/quorum/internal/connection"
+	"github.com/quorumhq/quorum/internal/credential"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -51,6 +54,9 @@ type Deps struct {
 	Agent          *agent.Service
 	Actions        *actionitem.Service
 	Webhooks       *webhook.Service
+	Automations    *automation.Service
+	Connections    *connection.Service
+	Credentials    *credential.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -92,7 +98,8 @@ func New(d Deps) *Server {
 	t := newSurfaces(d)
 	oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL).Register(api)
 	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities}).Register(api)
-	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks}).Register(api)
+	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks,
+		Automations: d.Automations, Connections: d.Connections, Credentials: d.Credentials}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions}).Register(api)
 

@@ -19,8 +19,11 @@ import (
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/automation"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/config"
+	"github.com/quorumhq/quorum/internal/connection"
+	"github.com/quorumhq/quorum/internal/credential"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/insight"
@@ -50,8 +53,12 @@ type App struct {
 	Actions    *actionitem.Service
 	Agent      *agent.Service
 	Webhooks   *webhook.Service
-	Jobs       *jobs.Queue
-	server     *api.Server
+	// Automations read the events outbox and run the apps' automations.
+	Automations *automation.Service
+	Connections *connection.Service
+	Credentials *credential.Service
+	Jobs        *jobs.Queue
+	server      *api.Server
 }
 
 // webhookTiming sets how long a webhook delivery may be overdue (or an
@@ -123,6 +130,7 @@ func (a *App) init(ctx context.Context) error {
 	summaryWorker := &insight.SummaryWorker{}
 	river.AddWorker(workers, summaryWorker)
 	webhookWorkers := webhook.AddWorkers(workers)
+	automationWorkers := automation.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
 	}, logger: a.Logger, timeout: jobTiming.purge})
@@ -154,6 +162,9 @@ func (a *App) init(ctx context.Context) error {
 		if err := a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID); err != nil {
 			return err
 		}
+		if err := a.Automations.TranscriptChanged(ctx, tx, orgID, meetingID); err != nil {
+			return err
+		}
 		return a.Insight.EnqueueSummary(ctx, tx, orgID, meetingID)
 	}, a.Webhooks)
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
@@ -167,6 +178,12 @@ func (a *App) init(ctx context.Context) error {
 	a.Insight.SetEvents(a.Webhooks)
 	summaryWorker.Service = a.Insight
 	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks)
+	a.Automations = automation.NewService(automation.Config{DB: a.DB, Queue: q, Events: a.Webhooks, Meetings: a.Meetings,
+		ActionItems: a.Actions, Logger: a.Logger, AllowPrivateURLs: a.Config.AllowPrivateURLs})
+	a.Webhooks.AddConsumer(a.Automations)
+	automationWorkers.Bind(a.Automations)
+	a.Connections = connection.NewService(a.DB, q, a.Webhooks)
+	a.Credentials = credential.NewService(a.DB, a.Webhooks)
 	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
 		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
 	// The login form's CSRF key comes from the server key, so every replica
@@ -180,6 +197,7 @@ func (a *App) init(ctx context.Context) error {
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
 		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Ready: a.Ready,
+		Automations: a.Automations, Connections: a.Connections, Credentials: a.Credentials,
 	})
 	return nil
 }

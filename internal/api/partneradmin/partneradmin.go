@@ -8,6 +8,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/automation"
+	"github.com/quorumhq/quorum/internal/connection"
+	"github.com/quorumhq/quorum/internal/credential"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/webhook"
 )
@@ -17,10 +20,17 @@ type Handler struct {
 	Surface    *rest.Surface
 	Identities *identity.Service
 	Webhooks   *webhook.Service
+	// Automations, Connections and Credentials serve A7-A11 and A15-A23.
+	Automations *automation.Service
+	Connections *connection.Service
+	Credentials *credential.Service
 }
 
 // Register adds every Partner admin operation to api.
 func (h *Handler) Register(api huma.API) {
 	h.registerApp(api)
 	h.registerDeliveries(api)
+	h.registerAutomations(api)
+	h.registerConnections(api)
+	h.registerCredentials(api)
 }
