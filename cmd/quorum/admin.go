@@ -23,6 +23,11 @@ const adminUsage = `Usage:
   quorum admin app link     --client-id C --org ID
   quorum admin app set      --client-id C [--status S] [--provision-users true|false]
   quorum admin token create --client-id C --user EMAIL [--scope S]...
+  quorum admin credential rotate  --client-id C --type api_key|client_secret|webhook_secret [--grace 24h] [--reason R]
+  quorum admin credential status  --client-id C
+  quorum admin connection list    --client-id C [--status active|revoked|expired] [--user UUID] [--limit N] [--offset N]
+  quorum admin connection revoke  --client-id C --id CONNECTION
+  quorum admin delivery list      --client-id C [--status S] [--event-type T] [--limit N] [--offset N]
 
 Each command takes --json for machine-readable output, and --data-dir or
 --database-url to pick the database (default: the QUORUM_* environment).
@@ -204,8 +209,10 @@ func admin(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 			return map[string]any{"access_token": t.AccessToken, "refresh_token": t.RefreshToken, "expires_in": t.ExpiresIn, "scope": t.Scope}, nil
 		}
 	default:
-		fmt.Fprint(stderr, adminUsage)
-		return fmt.Errorf("unknown admin command %q", name)
+		if run = partnerAdminCommand(c, name); run == nil {
+			fmt.Fprint(stderr, adminUsage)
+			return fmt.Errorf("unknown admin command %q", name)
+		}
 	}
 	if err := c.fs.Parse(args[2:]); err != nil {
 		return err
