@@ -30,6 +30,7 @@ import (
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/webhook"
 )
@@ -54,6 +55,7 @@ type Deps struct {
 	Agent          *agent.Service
 	Actions        *actionitem.Service
 	Webhooks       *webhook.Service
+	Realtime       *realtime.Service
 	Automations    *automation.Service
 	Connections    *connection.Service
 	Credentials    *credential.Service
@@ -101,7 +103,7 @@ func New(d Deps) *Server {
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks,
 		Automations: d.Automations, Connections: d.Connections, Credentials: d.Credentials}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
-		Actions: d.Actions}).Register(api)
+		Actions: d.Actions, Realtime: d.Realtime}).Register(api)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

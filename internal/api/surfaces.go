@@ -36,7 +36,7 @@ func newSurfaces(d Deps) surfaces {
 		oauth: &rest.Surface{Name: "oauth", Prefixes: []string{"/oauth2/", "/auth/"}, Body: rest.OAuthBody, OAuthCodes: true,
 			MaxBodyBytes: d.MaxBodyBytes},
 		cloud: &rest.Surface{Name: "cloud", Base: cloud.Base, Body: rest.CloudBody, Authenticate: cloudCaller(d),
-			Open: []string{cloud.Base + "/cloud-token"}, Security: "cloudToken", MaxBodyBytes: d.MaxBodyBytes},
+			Open: []string{cloud.Base + "/cloud-token", cloud.Base + cloud.RoomStreamPath, cloud.Base + cloud.DiscoveryStreamPath}, Security: "cloudToken", MaxBodyBytes: d.MaxBodyBytes},
 		meetings: &rest.Surface{Name: "meetings", Base: "/api", Body: rest.MeetingsBody, MaxBodyBytes: d.MaxBodyBytes},
 	}
 	fallback := &rest.Surface{Name: "other", Body: rest.PartnerBody}

@@ -31,6 +31,7 @@ import (
 	"github.com/quorumhq/quorum/internal/mail"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/oauth"
+	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/secret"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/webhook"
@@ -53,11 +54,12 @@ type App struct {
 	Actions    *actionitem.Service
 	Agent      *agent.Service
 	Webhooks   *webhook.Service
+	Jobs       *jobs.Queue
+	Realtime   *realtime.Service
 	// Automations read the events outbox and run the apps' automations.
 	Automations *automation.Service
 	Connections *connection.Service
 	Credentials *credential.Service
-	Jobs        *jobs.Queue
 	server      *api.Server
 }
 
@@ -92,6 +94,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	}
 	a := &App{Config: cfg, Logger: logger, DB: db}
 	if err := a.init(ctx); err != nil {
+		if a.Realtime != nil {
+			_ = a.Realtime.Close(ctx)
+		}
 		db.Close()
 		return nil, err
 	}
@@ -121,6 +126,13 @@ func (a *App) init(ctx context.Context) error {
 	a.Identities = identity.NewService(a.DB, a.Config.AllowPrivateURLs)
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
 	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
+	rt, err := realtime.Open(ctx, realtime.Config{DB: a.DB, Logger: a.Logger, RedisURL: a.Config.RedisURL, NATSURL: a.Config.NATSURL,
+		Prefix: a.Config.RealtimePrefix, PresenceTTL: a.Config.PresenceTTL, MaxStreams: a.Config.MaxStreams,
+		MaxStreamsPerOrg: a.Config.MaxStreamsPerOrg})
+	if err != nil {
+		return fmt.Errorf("realtime: %w", err)
+	}
+	a.Realtime = rt
 
 	workers := river.NewWorkers()
 	// The queue must exist before the meeting and index services; the
@@ -133,6 +145,7 @@ func (a *App) init(ctx context.Context) error {
 	automationWorkers := automation.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
+		a.Realtime.PurgeExpiredTickets,
 	}, logger: a.Logger, timeout: jobTiming.purge})
 	q, err := jobs.New(a.DB, a.Logger, jobs.Config{
 		Workers:              workers,
@@ -196,7 +209,7 @@ func (a *App) init(ctx context.Context) error {
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, Ready: a.Ready,
 		Automations: a.Automations, Connections: a.Connections, Credentials: a.Credentials,
 	})
 	return nil
@@ -235,16 +248,20 @@ func (a *App) Handler() http.Handler { return a.server.Handler() }
 // Server exposes the assembled API (for its OpenAPI document).
 func (a *App) Server() *api.Server { return a.server }
 
-// Start loads the search index and launches background workers.
+// Start loads the search index and launches background workers. When ctx
+// ends (the process is told to stop), open SSE streams get a final event
+// and end, so that the HTTP server's graceful shutdown does not wait for
+// them.
 func (a *App) Start(ctx context.Context) error {
 	if err := a.Index.Sync(ctx); err != nil {
 		return fmt.Errorf("load search index: %w", err)
 	}
+	context.AfterFunc(ctx, a.Realtime.Drain)
 	return a.Jobs.Start(ctx)
 }
 
-// Close stops workers (waiting for running jobs, bounded by ctx) and
-// closes the database.
+// Close ends the streams, stops workers (waiting for running jobs, bounded
+// by ctx) and closes the broker and the database.
 func (a *App) Close(ctx context.Context) error {
-	return errors.Join(a.Jobs.Stop(ctx), a.DB.Close())
+	return errors.Join(a.Realtime.Close(ctx), a.Jobs.Stop(ctx), a.DB.Close())
 }

@@ -29,6 +29,14 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		_, err = owner.PushMood(ctx, "resp-secret", []client.MoodSample{{ParticipantID: "ann", Mood: "calm", Sentiment: 0.2}})
 		require.NoError(t, err)
 
+		_, err = owner.SendMessage(ctx, "war-room", "The acquisition closes in May.", "")
+		require.NoError(t, err)
+		require.NoError(t, owner.Heartbeat(ctx))
+		_, err = owner.PutProfile(ctx, "p-owner", map[string]any{"team": "m&a"})
+		require.NoError(t, err)
+		_, err = owner.AdvertiseRoom(ctx, client.ActiveRoom{Name: "war-room", TargetUserIDs: []string{"owner@example.com"}})
+		require.NoError(t, err)
+
 		tok, err := e.client().CreateCloudToken(ctx, e.fixture("intruder@example.com").cloudKey, "intruder@example.com")
 		require.NoError(t, err)
 		id := m.ID
@@ -46,6 +54,10 @@ func TestTenantIsolationMatrix(t *testing.T) {
 			{"POST", "/cloud/v1/ask", `{"question":"When does the acquisition close?","meetingIds":["` + id + `"]}`},
 			{"POST", "/cloud/v1/documents", `{"title":"t","content":"c","meetingId":"` + id + `"}`},
 			{"POST", "/cloud/v1/responses/resp-secret/query", `{}`},
+			{"PATCH", "/cloud/v1/active-rooms/war-room", `{"ownerDisplayName":"Eve"}`},
+			{"DELETE", "/cloud/v1/active-rooms/war-room", ""},
+			{"GET", "/cloud/v1/profiles/p-owner", ""},
+			{"POST", "/cloud/v1/presence/relationships", `{"profileId":"p-owner","userField":"team","callerField":"team"}`},
 		}
 		for _, c := range calls {
 			t.Run(c.method+" "+c.path, func(t *testing.T) {
@@ -70,9 +82,29 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		require.Empty(t, body["meetings"])
 
+		// Nor do the real-time lists: rooms are per organization, so the
+		// same room name is another room.
+		bearer := map[string]string{"Authorization": "Bearer " + tok.CloudToken}
+		for path, field := range map[string]string{
+			"/cloud/v1/rooms/war-room/messages": "messages",
+			"/cloud/v1/conversations":           "conversations",
+			"/cloud/v1/active-rooms":            "rooms",
+			"/cloud/v1/presence/online":         "userIds",
+		} {
+			resp, body = raw(t, "GET", e.srv.URL+path, "", "", bearer)
+			require.Equal(t, http.StatusOK, resp.StatusCode, path)
+			require.Empty(t, body[field], path)
+			resp, _ = raw(t, "GET", e.srv.URL+path, "", "", nil)
+			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, path)
+		}
+
 		// And the owner's data is untouched.
 		got, err := owner.Meeting(ctx, id)
 		require.NoError(t, err)
 		require.Equal(t, 1, got.SegmentCount)
+		rooms, err := owner.ActiveRooms(ctx, "")
+		require.NoError(t, err)
+		require.Len(t, rooms, 1)
+		require.Empty(t, rooms[0].OwnerDisplayName)
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,6 +43,15 @@ type Config struct {
 	// summary computed on demand, an ask, an ad-hoc summary, an agent run);
 	// past it the request answers 503 timeout. 0 means no limit.
 	AITimeout time.Duration
+	// PresenceTTL is how long a presence heartbeat keeps a user online.
+	PresenceTTL time.Duration
+	// MaxStreams and MaxStreamsPerOrg cap the SSE streams one process
+	// serves, in all and per organization.
+	MaxStreams       int
+	MaxStreamsPerOrg int
+	// RealtimePrefix namespaces Redis keys and NATS subjects, so several
+	// deployments can share one server.
+	RealtimePrefix string
 	// AllowPrivateURLs lets user-supplied URLs (webhooks, file imports)
 	// point at loopback and private networks; off by default.
 	AllowPrivateURLs bool
@@ -112,6 +122,24 @@ var settings = []setting{
 	{"public-url", "", "external base URL (default: http://ADDR)", urlSetting(func(c *Config) *string { return &c.PublicURL }, "http", "https")},
 	{"redis-url", "", "redis://... for fan-out and presence across replicas", urlSetting(func(c *Config) *string { return &c.RedisURL }, "redis", "rediss")},
 	{"nats-url", "", "nats://... for fan-out across replicas", urlSetting(func(c *Config) *string { return &c.NATSURL }, "nats")},
+	{"presence-ttl", "8s", "how long a presence heartbeat keeps a user online", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > time.Hour {
+			return errors.New("want a duration from 100ms to 1h, e.g. 8s")
+		}
+		c.PresenceTTL = d
+		return nil
+	}},
+	{"max-streams", "20000", "SSE streams one process serves at most", intSetting(func(c *Config) *int { return &c.MaxStreams }, 1, 1000000)},
+	{"max-streams-per-org", "10000", "SSE streams one process serves to one organization at most",
+		intSetting(func(c *Config) *int { return &c.MaxStreamsPerOrg }, 1, 1000000)},
+	{"realtime-prefix", "quorum", "prefix of Redis keys and NATS subjects (letters, digits, - and _)", func(c *Config, v string) error {
+		if !validPrefix.MatchString(v) {
+			return errors.New("want 1 to 48 letters, digits, - or _")
+		}
+		c.RealtimePrefix = v
+		return nil
+	}},
 	{"blob-url", "", "file://dir, mem:// or s3://bucket (default: file:// in the data dir)", urlSetting(func(c *Config) *string { return &c.BlobURL }, "file", "mem", "s3")},
 	{"log-level", "info", "debug, info, warn or error", func(c *Config, v string) error {
 		return c.LogLevel.UnmarshalText([]byte(v))
@@ -194,6 +222,19 @@ var settings = []setting{
 			}
 			return nil
 		}},
+}
+
+var validPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]{1,48}$`)
+
+func intSetting(field func(*Config) *int, lo, hi int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("want an integer from %d to %d", lo, hi)
+		}
+		*field(c) = n
+		return nil
+	}
 }
 
 func str(field func(*Config) *string) func(*Config, string) error {

@@ -19,6 +19,10 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, "http://127.0.0.1:8080", c.PublicURL)
 	require.True(t, c.EnforceScopes)
 	require.Equal(t, slog.LevelInfo, c.LogLevel)
+	require.Equal(t, 8*time.Second, c.PresenceTTL)
+	require.Equal(t, 20000, c.MaxStreams)
+	require.Equal(t, 10000, c.MaxStreamsPerOrg)
+	require.Equal(t, "quorum", c.RealtimePrefix)
 	require.Equal(t, 30*time.Second, c.AITimeout)
 }
 
@@ -52,6 +56,10 @@ func TestLoadRejects(t *testing.T) {
 		{"bad database scheme", nil, []string{"QUORUM_DATABASE_URL=mysql://x"}, "QUORUM_DATABASE_URL"},
 		{"bad bool", nil, []string{"QUORUM_ENFORCE_SCOPES=maybe"}, "QUORUM_ENFORCE_SCOPES"},
 		{"bad redis scheme", []string{"--redis-url", "http://x"}, nil, "QUORUM_REDIS_URL"},
+		{"presence TTL without unit", nil, []string{"QUORUM_PRESENCE_TTL=8"}, "QUORUM_PRESENCE_TTL"},
+		{"presence TTL too short", []string{"--presence-ttl", "1ms"}, nil, "QUORUM_PRESENCE_TTL"},
+		{"zero stream limit", nil, []string{"QUORUM_MAX_STREAMS=0"}, "QUORUM_MAX_STREAMS"},
+		{"bad realtime prefix", nil, []string{"QUORUM_REALTIME_PREFIX=a:b"}, "QUORUM_REALTIME_PREFIX"},
 		{"unknown flag", []string{"--colour"}, nil, "colour"},
 		{"bad AI timeout", nil, []string{"QUORUM_AI_TIMEOUT=soon"}, "QUORUM_AI_TIMEOUT"},
 		{"negative AI timeout", []string{"--ai-timeout", "-1s"}, nil, "QUORUM_AI_TIMEOUT"},

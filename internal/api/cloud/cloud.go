@@ -1,6 +1,7 @@
 // Package cloud serves the Cloud API under /cloud/v1: cloud tokens,
 // meeting import, and the intelligence endpoints (summaries, search, ask,
-// analysis, live response contexts).
+// analysis, live response contexts) and real time (chat rooms, streams,
+// presence, room discovery).
 package cloud
 
 import (
@@ -13,6 +14,7 @@ import (
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/page"
+	"github.com/quorumhq/quorum/internal/realtime"
 )
 
 // Base is where the Cloud API is mounted.
@@ -29,6 +31,7 @@ type Handler struct {
 	Insight  *insight.Service
 	Agent    *agent.Service
 	Actions  *actionitem.Service
+	Realtime *realtime.Service
 }
 
 // Register adds every Cloud operation to api.
@@ -39,6 +42,10 @@ func (h *Handler) Register(api huma.API) {
 	h.registerSearch(api)
 	h.registerResponses(api)
 	h.registerAgent(api)
+	h.registerRooms(api)
+	h.registerStreams(api)
+	h.registerPresence(api)
+	h.registerDiscovery(api)
 }
 
 // PageQuery is the Cloud API's cursor paging: limit, and the nextCursor of

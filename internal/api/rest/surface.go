@@ -29,7 +29,8 @@ type Surface struct {
 	// means the surface authenticates inside its operations (the OAuth host)
 	// or needs no credential.
 	Authenticate func(r *http.Request) (caller.Caller, error)
-	// Open lists paths of the surface that take no credential.
+	// Open lists paths of the surface that take no credential; a {name}
+	// segment matches any one segment.
 	Open []string
 	// Security is the OpenAPI security requirement of its operations.
 	Security string
@@ -62,11 +63,33 @@ func (s *Surface) prefixes() []string {
 
 func (s *Surface) open(path string) bool {
 	for _, p := range s.Open {
-		if p == path {
+		if p == path || matchSegments(p, path) {
 			return true
 		}
 	}
 	return false
+}
+
+// matchSegments reports whether path matches pattern, where a {name}
+// segment of pattern matches any one non-empty segment.
+func matchSegments(pattern, path string) bool {
+	if !strings.Contains(pattern, "{") {
+		return false
+	}
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i, p := range ps {
+		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
+			if xs[i] == "" {
+				return false
+			}
+		} else if p != xs[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Table is the list of surfaces. It is the only place that maps a request
@@ -122,7 +145,7 @@ func (t *Table) Resolve(next http.Handler) http.Handler {
 func (t *Table) Authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := SurfaceFrom(r.Context())
-		if s.Authenticate == nil || s.open(r.URL.Path) {
+		if s.Authenticate == nil || s.open(r.URL.EscapedPath()) {
 			next.ServeHTTP(w, r)
 			return
 		}
