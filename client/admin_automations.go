@@ -55,8 +55,6 @@ type AutomationPage struct {
 	Offset int          `json:"offset"`
 }
 
-const adminBase = "/v1/partner/admin"
-
 // offsetQuery is limit and offset, each left out when zero.
 func offsetQuery(limit, offset int) url.Values {
 	v := url.Values{}

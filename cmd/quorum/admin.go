@@ -28,7 +28,7 @@ const adminUsage = `Usage:
   quorum admin connection list    --client-id C [--status active|revoked|expired] [--user UUID] [--limit N] [--offset N]
   quorum admin connection revoke  --client-id C --id CONNECTION
   quorum admin delivery list      --client-id C [--status S] [--event-type T] [--limit N] [--offset N]
-
+` + toolkitUsage + `
 Each command takes --json for machine-readable output, and --data-dir or
 --database-url to pick the database (default: the QUORUM_* environment).
 `
@@ -209,7 +209,11 @@ func admin(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 			return map[string]any{"access_token": t.AccessToken, "refresh_token": t.RefreshToken, "expires_in": t.ExpiresIn, "scope": t.Scope}, nil
 		}
 	default:
-		if run = partnerAdminCommand(c, name); run == nil {
+		var ok bool
+		if run, ok = toolkitCommand(name, c); !ok {
+			run = partnerAdminCommand(c, name)
+		}
+		if run == nil {
 			fmt.Fprint(stderr, adminUsage)
 			return fmt.Errorf("unknown admin command %q", name)
 		}

@@ -13,9 +13,12 @@ import (
 	"github.com/quorumhq/quorum/internal/webhook"
 )
 
-// appCaller acts for an app as Quorum itself: what the app's admin key
-// could do, recorded as initiated internally.
-func appCaller(ctx context.Context, a *app.App, clientID string) (caller.Caller, error) {
+// operatorCaller acts for an app as Quorum itself: what the app's admin
+// key could do, recorded in audit histories as initiated internally.
+func operatorCaller(ctx context.Context, a *app.App, clientID string) (caller.Caller, error) {
+	if clientID == "" {
+		return caller.Caller{}, fmt.Errorf("--client-id is required")
+	}
 	ap, err := a.Identities.AppByClientID(ctx, clientID)
 	if err != nil {
 		return caller.Caller{}, fmt.Errorf("client %q: %w", clientID, err)
@@ -50,7 +53,7 @@ func partnerAdminCommand(c *adminCmd, name string) func(context.Context, *app.Ap
 			if !ok {
 				return nil, fmt.Errorf("--type: want api_key, client_secret or webhook_secret")
 			}
-			cl, err := appCaller(ctx, a, *id)
+			cl, err := operatorCaller(ctx, a, *id)
 			if err != nil {
 				return nil, err
 			}
@@ -66,7 +69,7 @@ func partnerAdminCommand(c *adminCmd, name string) func(context.Context, *app.Ap
 	case "credential status":
 		id := clientID()
 		return func(ctx context.Context, a *app.App) (map[string]any, error) {
-			cl, err := appCaller(ctx, a, *id)
+			cl, err := operatorCaller(ctx, a, *id)
 			if err != nil {
 				return nil, err
 			}
@@ -89,7 +92,7 @@ func partnerAdminCommand(c *adminCmd, name string) func(context.Context, *app.Ap
 		limit := c.fs.Int("limit", connection.DefaultPage, "page size (at most 100)")
 		offset := c.fs.Int("offset", 0, "rows to skip")
 		return func(ctx context.Context, a *app.App) (map[string]any, error) {
-			cl, err := appCaller(ctx, a, *id)
+			cl, err := operatorCaller(ctx, a, *id)
 			if err != nil {
 				return nil, err
 			}
@@ -110,7 +113,7 @@ func partnerAdminCommand(c *adminCmd, name string) func(context.Context, *app.Ap
 		id := clientID()
 		conn := c.fs.String("id", "", "the connection's id")
 		return func(ctx context.Context, a *app.App) (map[string]any, error) {
-			cl, err := appCaller(ctx, a, *id)
+			cl, err := operatorCaller(ctx, a, *id)
 			if err != nil {
 				return nil, err
 			}
@@ -126,7 +129,7 @@ func partnerAdminCommand(c *adminCmd, name string) func(context.Context, *app.Ap
 		limit := c.fs.Int("limit", webhook.DefaultDeliveryPage, "page size (at most 100)")
 		offset := c.fs.Int("offset", 0, "rows to skip")
 		return func(ctx context.Context, a *app.App) (map[string]any, error) {
-			cl, err := appCaller(ctx, a, *id)
+			cl, err := operatorCaller(ctx, a, *id)
 			if err != nil {
 				return nil, err
 			}

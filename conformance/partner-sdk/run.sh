@@ -91,6 +91,10 @@ redirect_uri="https://partner.conformance.example/oauth/callback"
 scopes=(openid profile meetings:read meetings:write)
 scope_args=()
 for s in "${scopes[@]}"; do scope_args+=(--scope "$s"); done
+# The context and chat tests (test/content.test.js) need these too; the app
+# allows them, and a token of their own carries them.
+content_scope_args=()
+for s in openid context:read context:write chat:read chat:write; do content_scope_args+=(--scope "$s"); done
 
 say "provisioning"
 org_json="$(q admin org create --name "$org_name" --json)"
@@ -102,7 +106,7 @@ user_uuid="$(jget uuid "$user_json")"
 q admin user create --org "$org_id" --email "$other_email" --name "Bob Conformance" \
   --password "pw-other-$RANDOM$RANDOM" --json >/dev/null
 
-app_json="$(q admin app create --org "$org_id" --name "$app_name" --redirect-uri "$redirect_uri" "${scope_args[@]}" --json)"
+app_json="$(q admin app create --org "$org_id" --name "$app_name" --redirect-uri "$redirect_uri" "${scope_args[@]}" "${content_scope_args[@]}" --json)"
 client_id="$(jget client_id "$app_json")"
 client_secret="$(jget client_secret "$app_json")"
 api_key="$(jget api_key "$app_json")"
@@ -139,6 +143,26 @@ token_json="$(q admin token create --client-id "$client_id" --user "$user_email"
 cli_access_token="$(jget access_token "$token_json")"
 cli_refresh_token="$(jget refresh_token "$token_json")"
 
+cloud_api_key="$(jget cloud_api_key "$app_json")"
+content_token="$(jget access_token "$(q admin token create --client-id "$client_id" --user "$user_email" "${content_scope_args[@]}" --json)")"
+other_app_json="$(q admin app create --org "$org_id" --name "Conformance Other App" --redirect-uri "$redirect_uri" --json)"
+other_app_token="$(jget access_token "$(q admin token create --client-id "$(jget client_id "$other_app_json")" --user "$user_email" \
+  "${content_scope_args[@]}" --json)")"
+other_app_api_key="$(jget api_key "$other_app_json")"
+other_app_secret="$(jget webhook_secret "$other_app_json")"
+# A second app of the same org with every scope, for the toolkit, template and workflow tests
+# (test/toolkits.test.js): the main app above is restricted to the SDK's default scopes.
+tk_app_json="$(q admin app create --org "$org_id" --name "Conformance Toolkit App" --redirect-uri "$redirect_uri" --json)"
+tk_client_id="$(jget client_id "$tk_app_json")"
+tk_api_key="$(jget api_key "$tk_app_json")"
+tk_cloud_key="$(jget cloud_api_key "$tk_app_json")"
+tk_scope_args=()
+for s in openid profile meetings:read meetings:write toolkits:read toolkits:write workflows:read workflows:write; do
+  tk_scope_args+=(--scope "$s")
+done
+tk_token_json="$(q admin token create --client-id "$tk_client_id" --user "$user_email" "${tk_scope_args[@]}" --json)"
+tk_access_token="$(jget access_token "$tk_token_json")"
+
 # ---- 6. Run the suite under Node 22 ----
 say "node $("$NODE" --version) --test"
 cd "$here"
@@ -160,6 +184,15 @@ env \
   PSDK_OTHER_EMAIL="$other_email" \
   PSDK_CLI_ACCESS_TOKEN="$cli_access_token" \
   PSDK_CLI_REFRESH_TOKEN="$cli_refresh_token" \
+  PSDK_CLOUD_API_KEY="$cloud_api_key" \
+  PSDK_CONTENT_ACCESS_TOKEN="$content_token" \
+  PSDK_OTHER_APP_ACCESS_TOKEN="$other_app_token" \
+  PSDK_OTHER_APP_API_KEY="$other_app_api_key" \
+  PSDK_OTHER_APP_WEBHOOK_SECRET="$other_app_secret" \
+  PSDK_TK_CLIENT_ID="$tk_client_id" \
+  PSDK_TK_API_KEY="$tk_api_key" \
+  PSDK_TK_CLOUD_KEY="$tk_cloud_key" \
+  PSDK_TK_ACCESS_TOKEN="$tk_access_token" \
   PSDK_WH_ORG_UUID="$wh_org_uuid" \
   PSDK_WH_CLIENT_ID="$wh_client_id" \
   PSDK_WH_API_KEY="$wh_api_key" \

@@ -8,6 +8,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/event"
+	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/page"
 	"github.com/quorumhq/quorum/internal/store"
@@ -64,4 +65,15 @@ func (s *Service) ListByMeeting(ctx context.Context, c caller.Caller, meetingUUI
 		return page.Page[ActionItem]{}, err
 	}
 	return s.store.listByMeeting(ctx, c.OrgID, meetingUUID, r)
+}
+
+// SetStatus moves an item of a meeting of the caller's organization to a
+// status; completing it records when, reopening it clears that.
+func (s *Service) SetStatus(ctx context.Context, c caller.Caller, meetingUUID, id string, st Status) (ActionItem, error) {
+	switch st {
+	case StatusPending, StatusInProgress, StatusCompleted:
+	default:
+		return ActionItem{}, fault.Invalid("status", "invalid_status", "status must be pending, in_progress or completed")
+	}
+	return s.store.setStatus(ctx, c.OrgID, meetingUUID, id, st, s.now())
 }

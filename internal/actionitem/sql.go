@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/page"
@@ -87,4 +88,21 @@ func (s sqlStore) listByMeeting(ctx context.Context, orgID int64, meetingUUID st
 	return page.Of(items, r, -1, func(last ActionItem) string {
 		return page.KeyCursor(last.CreatedAt, last.ID)
 	}), nil
+}
+
+// setStatus changes an item's status in one conditional write scoped to
+// the organization and the meeting.
+func (s sqlStore) setStatus(ctx context.Context, orgID int64, meetingUUID, id string, st Status, now time.Time) (ActionItem, error) {
+	a, err := scan(s.db.ExecRow(ctx, `UPDATE action_items SET status = ?,
+		completed_at = CASE WHEN ? = 'completed' THEN COALESCE(completed_at, ?) END, updated_at = ?
+		WHERE org_id = ? AND uuid = ? AND meeting_id = (SELECT id FROM meetings WHERE org_id = ? AND uuid = ?)
+		RETURNING id, uuid, org_id, meeting_id, title, description, owner, due_date, status, source, completed_at, created_at, updated_at`,
+		string(st), string(st), now, now, orgID, id, orgID, meetingUUID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ActionItem{}, fault.NotFound("action item")
+	}
+	if err != nil {
+		return ActionItem{}, fmt.Errorf("set status of action item %s: %w", id, err)
+	}
+	return a, nil
 }

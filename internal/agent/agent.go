@@ -1,7 +1,7 @@
 // Package agent runs a tool-using assistant over one meeting: it reads the
-// transcript, summary, documents and action items through tools, can act
-// (create action items), stops after a bounded number of steps and records
-// every tool call. With a chat model configured the model plans the calls;
+// transcript, summary, context documents and action items through tools,
+// can act (create action items, change their status), stops after a
+// bounded number of steps and records every tool call. With a chat model configured the model plans the calls;
 // otherwise a rule-based planner drives the same tools with the offline
 // engine's retrieval and extraction.
 package agent
@@ -68,4 +68,6 @@ type Run struct {
 	Steps     int
 	ToolCalls []CallRecord
 	CreatedAt time.Time
+	// ReferencedDocuments are the context documents the run read or cited.
+	ReferencedDocuments []string
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/quorumhq/quorum/internal/actionitem"
 	"github.com/quorumhq/quorum/internal/ai/offline"
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/contextdoc"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/insight"
@@ -33,8 +34,8 @@ type scriptedChat struct {
 }
 
 func (c *scriptedChat) Chat(_ context.Context, msgs []Message, tools []ToolSpec) (Reply, error) {
-	if len(tools) != 5 {
-		return Reply{}, fmt.Errorf("want 5 tools, got %d", len(tools))
+	if len(tools) != 8 {
+		return Reply{}, fmt.Errorf("want 8 tools, got %d", len(tools))
 	}
 	c.requests = append(c.requests, append([]Message(nil), msgs...))
 	if len(c.replies) == 0 {
@@ -135,5 +136,47 @@ func TestLoopIsBounded(t *testing.T) {
 		require.Equal(t, 3, run.Steps)
 		require.Len(t, run.ToolCalls, 3)
 		require.Contains(t, run.Reply, "stopped after 3 steps")
+	})
+}
+
+type fakeDocs struct{ texts []contextdoc.Text }
+
+func (f fakeDocs) Texts(context.Context, caller.Caller, int64, []string) ([]contextdoc.Text, error) {
+	return f.texts, nil
+}
+
+func (f fakeDocs) Foreign(_ context.Context, _ caller.Caller, ids []string) (map[string]bool, error) {
+	return map[string]bool{}, nil
+}
+
+func TestOfflineDocumentsAndActions(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		s, c, m := newService(t, db, nil, 0)
+		s.docs = fakeDocs{texts: []contextdoc.Text{{ID: "doc-1", Title: "Budget brief", Text: "Hiring plan\nThe launch budget is 40000 dollars for marketing."}}}
+		ctx := context.Background()
+
+		run, err := s.Chat(ctx, c, ChatRequest{MeetingUUID: m.UUID, Message: "What is the launch budget for marketing?", DocumentIDs: []string{"doc-1"}})
+		require.NoError(t, err)
+		require.Contains(t, run.Reply, "40000")
+		require.Contains(t, run.Reply, `[document "Budget brief"]`)
+		require.Equal(t, []string{"doc-1"}, run.ReferencedDocuments)
+
+		run, err = s.Chat(ctx, c, ChatRequest{MeetingUUID: m.UUID, Message: "Which documents are attached?"})
+		require.NoError(t, err)
+		require.Contains(t, run.Reply, "doc-1: Budget brief")
+
+		_, err = s.Chat(ctx, c, ChatRequest{MeetingUUID: m.UUID, Message: "Add an action item for Raj to update the docs"})
+		require.NoError(t, err)
+		run, err = s.Chat(ctx, c, ChatRequest{MeetingUUID: m.UUID, Message: "Mark the docs task as complete"})
+		require.NoError(t, err)
+		require.Equal(t, "update_action_item", run.ToolCalls[0].Name)
+		require.Equal(t, "success", run.ToolCalls[0].Status, run.ToolCalls[0].Result)
+		p, err := s.actions.ListByMeeting(ctx, c, m.UUID, page.Request{})
+		require.NoError(t, err)
+		require.Equal(t, actionitem.StatusCompleted, p.Items[0].Status)
+		require.False(t, p.Items[0].CompletedAt.IsZero())
+
+		_, err = s.Chat(ctx, c, ChatRequest{MeetingUUID: m.UUID, Message: strings.Repeat("x", MaxChatRunes+1)})
+		require.Error(t, err)
 	})
 }

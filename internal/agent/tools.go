@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/quorumhq/quorum/internal/actionitem"
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/contextdoc"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/page"
@@ -24,7 +27,14 @@ type toolbox struct {
 	meeting meeting.Meeting
 	insight *insight.Service
 	actions *actionitem.Service
+	docs    Documents // nil: no context documents
 	segs    []ai.Segment
+	// primed are the context documents the conversation is about.
+	primed []string
+	// referenced collects the context documents read or cited.
+	referenced map[string]bool
+	texts      []contextdoc.Text // loaded on first use
+	textsRead  bool
 }
 
 type tool struct {
@@ -52,6 +62,13 @@ var tools = []tool{
 	{ToolSpec{"create_action_item", "Record a new action item for this meeting.",
 		obj(map[string]any{"title": str, "owner": str, "due_date": map[string]any{"type": "string", "description": "YYYY-MM-DD"}}, "title")},
 		(*toolbox).createItem},
+	{ToolSpec{"update_action_item", "Change the status of one of this meeting's action items (id from list_action_items).",
+		obj(map[string]any{"id": str, "status": map[string]any{"type": "string", "enum": []string{"pending", "in_progress", "completed"}}}, "id", "status")},
+		(*toolbox).updateItem},
+	{ToolSpec{"list_documents", "List the context documents attached to this meeting (id, title, size).", obj(map[string]any{})},
+		(*toolbox).listDocuments},
+	{ToolSpec{"read_document", "Read the text of one context document of this meeting.", obj(map[string]any{"id": str}, "id")},
+		(*toolbox).readDocument},
 }
 
 func toolByName(name string) (tool, bool) {
@@ -99,18 +116,129 @@ func (tb *toolbox) search(ctx context.Context, raw json.RawMessage) (string, err
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return "", err
 	}
-	hits, err := tb.insight.Search(ctx, tb.caller, insight.SearchRequest{Query: a.Query, MeetingIDs: []string{tb.meeting.UUID}, Limit: 5})
+	hits, err := tb.insight.Search(ctx, tb.caller, insight.SearchRequest{Query: a.Query, MeetingIDs: []string{tb.meeting.UUID}, Limit: 10})
 	if err != nil {
 		return "", err
+	}
+	hits, err = tb.visible(ctx, hits)
+	if err != nil {
+		return "", err
+	}
+	if len(hits) > 5 {
+		hits = hits[:5]
 	}
 	if len(hits) == 0 {
 		return "no matching passages", nil
 	}
 	var b strings.Builder
 	for _, h := range hits {
+		if h.DocumentID != "" {
+			tb.referenced[h.DocumentID] = true
+			fmt.Fprintf(&b, "[document %s] %s\n", h.DocumentID, h.Text)
+			continue
+		}
 		fmt.Fprintf(&b, "[segments %d-%d, %s] %s\n", h.SegmentStart, h.SegmentEnd, h.Speaker, h.Text)
 	}
 	return b.String(), nil
+}
+
+// visible drops hits from documents the caller's app may not read.
+func (tb *toolbox) visible(ctx context.Context, hits []insight.Hit) ([]insight.Hit, error) {
+	var ids []string
+	for _, h := range hits {
+		if h.DocumentID != "" {
+			ids = append(ids, h.DocumentID)
+		}
+	}
+	if len(ids) == 0 {
+		return hits, nil
+	}
+	foreign := map[string]bool{}
+	if tb.docs != nil {
+		var err error
+		if foreign, err = tb.docs.Foreign(ctx, tb.caller, ids); err != nil {
+			return nil, err
+		}
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		if !foreign[h.DocumentID] {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// documents loads the meeting's context documents the caller may read.
+func (tb *toolbox) documents(ctx context.Context) ([]contextdoc.Text, error) {
+	if tb.docs == nil || tb.textsRead {
+		return tb.texts, nil
+	}
+	texts, err := tb.docs.Texts(ctx, tb.caller, tb.meeting.ID, nil)
+	if err != nil {
+		return nil, err
+	}
+	tb.texts, tb.textsRead = texts, true
+	return texts, nil
+}
+
+func (tb *toolbox) referencedDocuments() []string {
+	out := make([]string, 0, len(tb.referenced))
+	for id := range tb.referenced {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (tb *toolbox) listDocuments(ctx context.Context, _ json.RawMessage) (string, error) {
+	texts, err := tb.documents(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(texts) == 0 {
+		return "no context documents attached", nil
+	}
+	var b strings.Builder
+	for _, t := range texts {
+		fmt.Fprintf(&b, "- %s: %s (%d characters)\n", t.ID, t.Title, utf8.RuneCountInString(t.Text))
+	}
+	return b.String(), nil
+}
+
+func (tb *toolbox) readDocument(ctx context.Context, raw json.RawMessage) (string, error) {
+	var a struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return "", err
+	}
+	texts, err := tb.documents(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range texts {
+		if t.ID == a.ID || strings.EqualFold(t.Title, a.ID) {
+			tb.referenced[t.ID] = true
+			return t.Title + "\n" + t.Text, nil
+		}
+	}
+	return "", fmt.Errorf("no context document %q in this meeting", a.ID)
+}
+
+func (tb *toolbox) updateItem(ctx context.Context, raw json.RawMessage) (string, error) {
+	var a struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return "", err
+	}
+	it, err := tb.actions.SetStatus(ctx, tb.caller, tb.meeting.UUID, a.ID, actionitem.Status(a.Status))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("action item %s (%s) is now %s", it.UUID, it.Title, it.Status), nil
 }
 
 func (tb *toolbox) read(_ context.Context, raw json.RawMessage) (string, error) {
@@ -161,7 +289,7 @@ func (tb *toolbox) listItems(ctx context.Context, _ json.RawMessage) (string, er
 	}
 	var b strings.Builder
 	for _, it := range items {
-		fmt.Fprintf(&b, "- %s", it.Title)
+		fmt.Fprintf(&b, "- %s: %s", it.UUID, it.Title)
 		if it.Owner != "" {
 			fmt.Fprintf(&b, " (owner: %s)", it.Owner)
 		}

@@ -23,16 +23,22 @@ import (
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/automation"
 	"github.com/quorumhq/quorum/internal/caller"
+	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/connection"
+	"github.com/quorumhq/quorum/internal/contextdoc"
 	"github.com/quorumhq/quorum/internal/credential"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/nextstep"
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/store"
+	"github.com/quorumhq/quorum/internal/template"
+	"github.com/quorumhq/quorum/internal/toolkit"
 	"github.com/quorumhq/quorum/internal/webhook"
+	"github.com/quorumhq/quorum/internal/workflow"
 )
 
 // Deps are the services the HTTP layer translates to.
@@ -54,6 +60,12 @@ type Deps struct {
 	Insight        *insight.Service
 	Agent          *agent.Service
 	Actions        *actionitem.Service
+	Documents      *contextdoc.Service
+	Chat           *chat.Service
+	NextSteps      *nextstep.Service
+	Templates      *template.Service
+	Toolkits       *toolkit.Service
+	Workflows      *workflow.Service
 	Webhooks       *webhook.Service
 	Realtime       *realtime.Service
 	Automations    *automation.Service
@@ -99,9 +111,11 @@ func New(d Deps) *Server {
 
 	t := newSurfaces(d)
 	oauthhost.NewHandler(t.oauth, t.partnerInfo, d.Identities, d.OAuth, d.CSRFKey, d.PublicURL).Register(api)
-	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities}).Register(api)
-	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks,
-		Automations: d.Automations, Connections: d.Connections, Credentials: d.Credentials}).Register(api)
+	(&partneruser.Handler{Surface: t.partnerUser, Identities: d.Identities, Documents: d.Documents, Chat: d.Chat, NextSteps: d.NextSteps,
+		Templates: d.Templates, Toolkits: d.Toolkits, Workflows: d.Workflows}).Register(api)
+	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks, Templates: d.Templates,
+		Toolkits: d.Toolkits, Workflows: d.Workflows, Automations: d.Automations, Connections: d.Connections,
+		Credentials: d.Credentials}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions, Realtime: d.Realtime}).Register(api)
 

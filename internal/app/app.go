@@ -20,9 +20,12 @@ import (
 	"github.com/quorumhq/quorum/internal/api"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/automation"
+	"github.com/quorumhq/quorum/internal/blob"
+	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/config"
 	"github.com/quorumhq/quorum/internal/connection"
+	"github.com/quorumhq/quorum/internal/contextdoc"
 	"github.com/quorumhq/quorum/internal/credential"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/index"
@@ -30,11 +33,16 @@ import (
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/mail"
 	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/netguard"
+	"github.com/quorumhq/quorum/internal/nextstep"
 	"github.com/quorumhq/quorum/internal/oauth"
 	"github.com/quorumhq/quorum/internal/realtime"
 	"github.com/quorumhq/quorum/internal/secret"
 	"github.com/quorumhq/quorum/internal/store"
+	"github.com/quorumhq/quorum/internal/template"
+	"github.com/quorumhq/quorum/internal/toolkit"
 	"github.com/quorumhq/quorum/internal/webhook"
+	"github.com/quorumhq/quorum/internal/workflow"
 )
 
 // Version is the build's version, set with -ldflags at release time.
@@ -53,6 +61,13 @@ type App struct {
 	Insight    *insight.Service
 	Actions    *actionitem.Service
 	Agent      *agent.Service
+	Blobs      *blob.Bucket
+	Documents  *contextdoc.Service
+	Chat       *chat.Service
+	NextSteps  *nextstep.Service
+	Templates  *template.Service
+	Toolkits   *toolkit.Service
+	Workflows  *workflow.Service
 	Webhooks   *webhook.Service
 	Jobs       *jobs.Queue
 	Realtime   *realtime.Service
@@ -79,10 +94,12 @@ var webhookTiming = struct{ staleAfter, sweepEvery time.Duration }{
 // when its process was killed runs again within about rescueAfter plus a
 // minute of a restart (see TestKilledJobsComplete). The crash test shortens
 // these in its child process.
-var jobTiming = struct{ index, purge, rescueAfter time.Duration }{
+var jobTiming = struct{ index, purge, context, chat, rescueAfter time.Duration }{
 	index:       index.JobTimeout,
 	purge:       purgeTimeout,
-	rescueAfter: max(index.JobTimeout, purgeTimeout, webhook.JobTimeout) + 15*time.Second,
+	context:     contextdoc.JobTimeout,
+	chat:        chat.JobTimeout,
+	rescueAfter: max(index.JobTimeout, purgeTimeout, webhook.JobTimeout, contextdoc.JobTimeout, chat.JobTimeout) + 15*time.Second,
 }
 
 // Open connects to the database, applies migrations and builds every
@@ -115,6 +132,11 @@ func (a *App) init(ctx context.Context) error {
 		}
 		mailer = s
 	}
+	blobs, err := blob.Open(ctx, a.Config.BlobURL)
+	if err != nil {
+		return fmt.Errorf("QUORUM_BLOB_URL: %w", err)
+	}
+	a.Blobs = blobs
 	key, err := secret.LoadKey(a.Config.SecretKey, a.Config.DataDir)
 	if err != nil {
 		return fmt.Errorf("QUORUM_SECRET_KEY: %w", err)
@@ -141,17 +163,29 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, indexWorker)
 	summaryWorker := &insight.SummaryWorker{}
 	river.AddWorker(workers, summaryWorker)
+	executeWorker, triggerWorker := &nextstep.ExecuteWorker{}, &nextstep.TriggerWorker{}
+	river.AddWorker(workers, executeWorker)
+	river.AddWorker(workers, triggerWorker)
+	stepWorker, propagateWorker := &workflow.StepWorker{}, &toolkit.PropagateWorker{}
+	river.AddWorker(workers, stepWorker)
+	river.AddWorker(workers, propagateWorker)
 	webhookWorkers := webhook.AddWorkers(workers)
 	automationWorkers := automation.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
 		a.Realtime.PurgeExpiredTickets,
 	}, logger: a.Logger, timeout: jobTiming.purge})
+	contextWorker := &contextdoc.Worker{}
+	river.AddWorker(workers, contextWorker)
+	turnWorker, expireWorker := &chat.TurnWorker{}, &chat.ExpireWorker{}
+	river.AddWorker(workers, turnWorker)
+	river.AddWorker(workers, expireWorker)
 	q, err := jobs.New(a.DB, a.Logger, jobs.Config{
-		Workers:              workers,
-		MaxWorkers:           a.Config.Workers,
-		InsertOnly:           a.Config.Workers == 0,
-		PeriodicJobs:         []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery)},
+		Workers:    workers,
+		MaxWorkers: a.Config.Workers,
+		InsertOnly: a.Config.Workers == 0,
+		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery),
+			jobs.Every(10*time.Minute, chat.ExpireArgs{}, nil, true)},
 		JobTimeout:           max(jobTiming.index, jobTiming.purge),
 		RescueStuckJobsAfter: jobTiming.rescueAfter,
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
@@ -182,7 +216,7 @@ func (a *App) init(ctx context.Context) error {
 	}, a.Webhooks)
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
 	indexWorker.Service = a.Index
-	eng, chat, model, err := engine(a.Config)
+	eng, chatModel, model, err := engine(a.Config)
 	if err != nil {
 		return err
 	}
@@ -197,8 +231,29 @@ func (a *App) init(ctx context.Context) error {
 	automationWorkers.Bind(a.Automations)
 	a.Connections = connection.NewService(a.DB, q, a.Webhooks)
 	a.Credentials = credential.NewService(a.DB, a.Webhooks)
-	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions,
-		Engine: eng, Chat: chat, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
+	// Until meeting roles exist, every caller of a meeting's organization
+	// may read and edit it (see contextdoc.Access).
+	access := contextdoc.OrgAccess{Meetings: a.Meetings}
+	a.Documents = contextdoc.NewService(contextdoc.Config{DB: a.DB, Queue: q, Blobs: a.Blobs, Access: access, Index: a.Index,
+		Events: a.Webhooks, Logger: a.Logger, JobTimeout: jobTiming.context})
+	contextWorker.Service = a.Documents
+	a.Agent = agent.NewService(agent.Config{DB: a.DB, Meetings: a.Meetings, Insight: a.Insight, Actions: a.Actions, Documents: a.Documents,
+		Engine: eng, Chat: chatModel, Model: model, Logger: a.Logger, Timeout: a.Config.AITimeout})
+	a.Chat = chat.NewService(chat.Config{DB: a.DB, Queue: q, Access: access, Documents: a.Documents,
+		Assistant: chat.Agent{Agent: a.Agent, Insight: a.Insight}, Events: a.Webhooks, Logger: a.Logger, JobTimeout: jobTiming.chat})
+	turnWorker.Service, expireWorker.Service = a.Chat, a.Chat
+	// Webhook buttons and workflow nodes call URLs partners chose, so they
+	// go through the guarded client.
+	guarded := netguard.Guard{AllowPrivate: a.Config.AllowPrivateURLs}.Client(10 * time.Second)
+	a.NextSteps = nextstep.NewService(nextstep.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Engine: eng, Documents: a.Insight,
+		Mail: mailer, HTTP: guarded, Events: a.Webhooks, Logger: a.Logger})
+	executeWorker.Service, triggerWorker.Service = a.NextSteps, a.NextSteps
+	a.Templates = template.NewService(template.Config{DB: a.DB, Queue: q, NextSteps: a.NextSteps, Events: a.Webhooks})
+	a.Workflows = workflow.NewService(workflow.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, NextSteps: a.NextSteps, HTTP: guarded,
+		Events: a.Webhooks, Logger: a.Logger})
+	stepWorker.Service = a.Workflows
+	a.Toolkits = toolkit.NewService(a.DB, q, a.Logger)
+	propagateWorker.Service = a.Toolkits
 	// The login form's CSRF key comes from the server key, so every replica
 	// accepts a form another one served; it is derived so that no token
 	// reveals anything about the key that encrypts secrets.
@@ -209,7 +264,8 @@ func (a *App) init(ctx context.Context) error {
 		DB: a.DB, Logger: a.Logger, Version: Version, PublicURL: a.Config.PublicURL,
 		EnforceScopes: a.Config.EnforceScopes, MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxies, CSRFKey: csrfKey,
 		Identities: a.Identities, OAuth: a.OAuth, CloudTokens: a.Cloud, Meetings: a.Meetings, Insight: a.Insight,
-		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, Ready: a.Ready,
+		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, Documents: a.Documents, Chat: a.Chat,
+		NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits, Workflows: a.Workflows, Ready: a.Ready,
 		Automations: a.Automations, Connections: a.Connections, Credentials: a.Credentials,
 	})
 	return nil
@@ -263,5 +319,5 @@ func (a *App) Start(ctx context.Context) error {
 // Close ends the streams, stops workers (waiting for running jobs, bounded
 // by ctx) and closes the broker and the database.
 func (a *App) Close(ctx context.Context) error {
-	return errors.Join(a.Realtime.Close(ctx), a.Jobs.Stop(ctx), a.DB.Close())
+	return errors.Join(a.Realtime.Close(ctx), a.Jobs.Stop(ctx), a.DB.Close(), a.Blobs.Close())
 }

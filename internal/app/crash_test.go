@@ -33,8 +33,8 @@ const crashChildEnv = "QUORUM_CRASH_CHILD_DB"
 // killed mid-run is rescued in seconds rather than minutes. The index
 // timeout stays well above an index run of the test's meetings (tens of
 // milliseconds each), so no job times out on its own.
-var crashTiming = struct{ index, purge, rescueAfter time.Duration }{
-	index: 5 * time.Second, purge: 5 * time.Second, rescueAfter: 6 * time.Second,
+var crashTiming = struct{ index, purge, context, chat, rescueAfter time.Duration }{
+	index: 5 * time.Second, purge: 5 * time.Second, context: 5 * time.Second, chat: 5 * time.Second, rescueAfter: 6 * time.Second,
 }
 
 // rescueBound is how long after a restart every job that was running at

@@ -12,13 +12,19 @@ import (
 	"github.com/quorumhq/quorum/internal/connection"
 	"github.com/quorumhq/quorum/internal/credential"
 	"github.com/quorumhq/quorum/internal/identity"
+	"github.com/quorumhq/quorum/internal/template"
+	"github.com/quorumhq/quorum/internal/toolkit"
 	"github.com/quorumhq/quorum/internal/webhook"
+	"github.com/quorumhq/quorum/internal/workflow"
 )
 
 // Handler serves the Partner admin surface.
 type Handler struct {
 	Surface    *rest.Surface
 	Identities *identity.Service
+	Templates  *template.Service
+	Toolkits   *toolkit.Service
+	Workflows  *workflow.Service
 	Webhooks   *webhook.Service
 	// Automations, Connections and Credentials serve A7-A11 and A15-A23.
 	Automations *automation.Service
@@ -29,6 +35,7 @@ type Handler struct {
 // Register adds every Partner admin operation to api.
 func (h *Handler) Register(api huma.API) {
 	h.registerApp(api)
+	toolkitsHandler{h}.register(api, h.Surface)
 	h.registerDeliveries(api)
 	h.registerAutomations(api)
 	h.registerConnections(api)
