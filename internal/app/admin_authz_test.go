@@ -3,9 +3,11 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumhq/quorum/client"
@@ -126,7 +128,30 @@ func TestAdminTenantMatrix(t *testing.T) {
 		// No key, no access; a rotated-away or foreign client id neither.
 		routes := append(append([]struct{ method, path, body string }{}, foreign...), self...)
 		routes = append(routes, struct{ method, path, body string }{"GET", "/credentials/history", ""},
-			struct{ method, path, body string }{"POST", "/credentials/api-key/rollback", `{"rollback_token":"x"}`})
+			struct{ method, path, body string }{"POST", "/credentials/api-key/rollback", `{"rollback_token":"x"}`},
+			struct{ method, path, body string }{"POST", "/credentials/client-secret/rollback", `{"rollback_token":"x"}`})
+		for _, l := range lists {
+			routes = append(routes, struct{ method, path, body string }{"GET", l.path, ""})
+		}
+
+		// Every admin operation the server serves is in this matrix, or in
+		// TestToolkitTenantMatrix for toolkits, templates and workflows.
+		covered := map[string]bool{}
+		for _, r := range routes {
+			covered[r.method+" "+templated(r.path, auto.ID, connID, deliveryID)] = true
+		}
+		for path, item := range e.app.Server().OpenAPI().Paths {
+			rel, ok := strings.CutPrefix(path, "/v1/partner/admin")
+			if !ok || strings.HasPrefix(rel, "/toolkits") || strings.HasPrefix(rel, "/templates") ||
+				strings.HasPrefix(rel, "/workflow-templates") || rel == "/workspaces" {
+				continue
+			}
+			for method, op := range map[string]any{"GET": item.Get, "PUT": item.Put, "POST": item.Post, "DELETE": item.Delete, "PATCH": item.Patch} {
+				if op != (*huma.Operation)(nil) && op != nil {
+					require.True(t, covered[method+" "+rel], "%s %s is not in the admin tenant matrix", method, rel)
+				}
+			}
+		}
 		for _, call := range routes {
 			resp, _ := raw(t, call.method, e.srv.URL+"/v1/partner/admin"+call.path, "application/json", call.body, nil)
 			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%s %s without a key", call.method, call.path)
@@ -135,4 +160,10 @@ func TestAdminTenantMatrix(t *testing.T) {
 			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%s %s with another app's client id", call.method, call.path)
 		}
 	}, "--allow-private-urls")
+}
+
+// templated turns the concrete ids of a path back into the OpenAPI path
+// parameters.
+func templated(path, automationID, connectionID, deliveryID string) string {
+	return strings.NewReplacer(automationID, "{automationId}", connectionID, "{connectionId}", deliveryID, "{deliveryId}").Replace(path)
 }
