@@ -29,6 +29,11 @@ const adminUsage = `Usage:
   quorum admin meeting merge --org ID --from MEETING --into MEETING
   quorum admin meeting copy  --org ID --meeting MEETING [--to-org ID]
   quorum admin calendar add  --user EMAIL [--org ID] (--url U | --file F) [--name N]
+  quorum admin credential rotate  --client-id C --type api_key|client_secret|webhook_secret [--grace 24h] [--reason R]
+  quorum admin credential status  --client-id C
+  quorum admin connection list    --client-id C [--status active|revoked|expired] [--user UUID] [--limit N] [--offset N]
+  quorum admin connection revoke  --client-id C --id CONNECTION
+  quorum admin delivery list      --client-id C [--status S] [--event-type T] [--limit N] [--offset N]
 ` + toolkitUsage + `
 Each command takes --json for machine-readable output, and --data-dir or
 --database-url to pick the database (default: the QUORUM_* environment).
@@ -271,6 +276,9 @@ func admin(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 	default:
 		var ok bool
 		if run, ok = toolkitCommand(name, c); !ok {
+			run = partnerAdminCommand(c, name)
+		}
+		if run == nil {
 			fmt.Fprint(stderr, adminUsage)
 			return fmt.Errorf("unknown admin command %q", name)
 		}

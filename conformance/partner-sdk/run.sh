@@ -125,6 +125,23 @@ wh_api_key="$(jget api_key "$wh_app_json")"
 wh_cloud_api_key="$(jget cloud_api_key "$wh_app_json")"
 wh_secret="$(jget webhook_secret "$wh_app_json")"
 
+# A third organization and app for test/admin.test.js, which rotates its app's credentials and
+# revokes its user's connection: nothing the other tests hold may depend on them.
+adm_org_json="$(q admin org create --name "Conformance Admin Org" --json)"
+adm_org_id="$(jget id "$adm_org_json")"
+adm_org_uuid="$(jget uuid "$adm_org_json")"
+adm_user_email="carol@conformance.example"
+adm_user_json="$(q admin user create --org "$adm_org_id" --email "$adm_user_email" --name "Carol Conformance" --json)"
+adm_user_uuid="$(jget uuid "$adm_user_json")"
+adm_app_json="$(q admin app create --org "$adm_org_id" --name "Conformance Admin App" --redirect-uri "$redirect_uri" --json)"
+adm_client_id="$(jget client_id "$adm_app_json")"
+adm_client_secret="$(jget client_secret "$adm_app_json")"
+adm_api_key="$(jget api_key "$adm_app_json")"
+adm_cloud_api_key="$(jget cloud_api_key "$adm_app_json")"
+adm_secret="$(jget webhook_secret "$adm_app_json")"
+adm_token_json="$(q admin token create --client-id "$adm_client_id" --user "$adm_user_email" "${scope_args[@]}" --json)"
+adm_access_token="$(jget access_token "$adm_token_json")"
+
 token_json="$(q admin token create --client-id "$client_id" --user "$user_email" "${scope_args[@]}" --json)"
 cli_access_token="$(jget access_token "$token_json")"
 cli_refresh_token="$(jget refresh_token "$token_json")"
@@ -185,6 +202,15 @@ env \
   PSDK_WH_API_KEY="$wh_api_key" \
   PSDK_WH_CLOUD_API_KEY="$wh_cloud_api_key" \
   PSDK_WH_SECRET="$wh_secret" \
+  PSDK_ADM_ORG_UUID="$adm_org_uuid" \
+  PSDK_ADM_USER_UUID="$adm_user_uuid" \
+  PSDK_ADM_USER_EMAIL="$adm_user_email" \
+  PSDK_ADM_CLIENT_ID="$adm_client_id" \
+  PSDK_ADM_CLIENT_SECRET="$adm_client_secret" \
+  PSDK_ADM_API_KEY="$adm_api_key" \
+  PSDK_ADM_CLOUD_API_KEY="$adm_cloud_api_key" \
+  PSDK_ADM_SECRET="$adm_secret" \
+  PSDK_ADM_ACCESS_TOKEN="$adm_access_token" \
   timeout 150 "$NODE" --test --test-reporter=spec --test-timeout=60000 test/*.test.js
 rc=$?
 set -e

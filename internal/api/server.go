@@ -22,11 +22,14 @@ import (
 	"github.com/quorumhq/quorum/internal/api/partneradmin"
 	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/automation"
 	"github.com/quorumhq/quorum/internal/calendar"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
+	"github.com/quorumhq/quorum/internal/connection"
 	"github.com/quorumhq/quorum/internal/contextdoc"
+	"github.com/quorumhq/quorum/internal/credential"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -73,7 +76,10 @@ type Deps struct {
 	Webhooks       *webhook.Service
 	Realtime       *realtime.Service
 	// SSO holds apps' identity providers and signs users in through them.
-	SSO *sso.Service
+	SSO         *sso.Service
+	Automations *automation.Service
+	Connections *connection.Service
+	Credentials *credential.Service
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -120,7 +126,8 @@ func New(d Deps) *Server {
 		Agenda: d.Agenda, ActionItems: d.Actions, Calendar: d.Calendar, Documents: d.Documents, Chat: d.Chat, NextSteps: d.NextSteps,
 		Templates: d.Templates, Toolkits: d.Toolkits, Workflows: d.Workflows}).Register(api)
 	(&partneradmin.Handler{Surface: t.partnerAdmin, Identities: d.Identities, Webhooks: d.Webhooks, Templates: d.Templates,
-		Toolkits: d.Toolkits, Workflows: d.Workflows, SSO: d.SSO}).Register(api)
+		Toolkits: d.Toolkits, Workflows: d.Workflows, SSO: d.SSO, Automations: d.Automations, Connections: d.Connections,
+		Credentials: d.Credentials}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions, Realtime: d.Realtime}).Register(api)
 

@@ -20,12 +20,15 @@ import (
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/automation"
 	"github.com/quorumhq/quorum/internal/blob"
 	"github.com/quorumhq/quorum/internal/calendar"
 	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/config"
+	"github.com/quorumhq/quorum/internal/connection"
 	"github.com/quorumhq/quorum/internal/contextdoc"
+	"github.com/quorumhq/quorum/internal/credential"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/insight"
@@ -51,33 +54,36 @@ var Version = "dev"
 
 // App is a running Quorum instance.
 type App struct {
-	Config     config.Config
-	Logger     *slog.Logger
-	DB         *store.DB
-	Identities *identity.Service
-	OAuth      *oauth.Service
-	Cloud      *cloudtoken.Service
-	Meetings   *meeting.Service
-	Index      *index.Service
-	Insight    *insight.Service
-	Actions    *actionitem.Service
-	Agent      *agent.Service
-	Blobs      *blob.Bucket
-	Documents  *contextdoc.Service
-	Chat       *chat.Service
-	NextSteps  *nextstep.Service
-	Templates  *template.Service
-	Toolkits   *toolkit.Service
-	Workflows  *workflow.Service
-	Webhooks   *webhook.Service
-	SSO        *sso.Service
-	Jobs       *jobs.Queue
-	Realtime   *realtime.Service
-	server     *api.Server
-
+	Config       config.Config
+	Logger       *slog.Logger
+	DB           *store.DB
+	Identities   *identity.Service
+	OAuth        *oauth.Service
+	Cloud        *cloudtoken.Service
+	Meetings     *meeting.Service
+	Index        *index.Service
+	Insight      *insight.Service
+	Actions      *actionitem.Service
+	Agent        *agent.Service
+	Blobs        *blob.Bucket
+	Documents    *contextdoc.Service
+	Chat         *chat.Service
+	NextSteps    *nextstep.Service
+	Templates    *template.Service
+	Toolkits     *toolkit.Service
+	Workflows    *workflow.Service
+	Webhooks     *webhook.Service
+	SSO          *sso.Service
+	Jobs         *jobs.Queue
+	Realtime     *realtime.Service
 	Participants *participant.Service
 	Agenda       *agenda.Service
 	Calendar     *calendar.Service
+	// Automations read the events outbox and run the apps' automations.
+	Automations *automation.Service
+	Connections *connection.Service
+	Credentials *credential.Service
+	server      *api.Server
 }
 
 // webhookTiming sets how long a webhook delivery may be overdue (or an
@@ -174,6 +180,7 @@ func (a *App) init(ctx context.Context) error {
 	calendarWorker := &calendar.RefreshWorker{}
 	river.AddWorker(workers, calendarWorker)
 	webhookWorkers := webhook.AddWorkers(workers)
+	automationWorkers := automation.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
 		a.Realtime.PurgeExpiredTickets,
@@ -213,6 +220,9 @@ func (a *App) init(ctx context.Context) error {
 		if err := a.Index.Enqueue(ctx, tx, orgID, index.SourceTranscript, meetingID); err != nil {
 			return err
 		}
+		if err := a.Automations.TranscriptChanged(ctx, tx, orgID, meetingID); err != nil {
+			return err
+		}
 		return a.Insight.EnqueueSummary(ctx, tx, orgID, meetingID)
 	}, a.Webhooks)
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
@@ -226,6 +236,12 @@ func (a *App) init(ctx context.Context) error {
 	a.Insight.SetEvents(a.Webhooks)
 	summaryWorker.Service = a.Insight
 	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks, a.Meetings)
+	a.Automations = automation.NewService(automation.Config{DB: a.DB, Queue: q, Events: a.Webhooks, Meetings: a.Meetings,
+		ActionItems: a.Actions, Logger: a.Logger, AllowPrivateURLs: a.Config.AllowPrivateURLs})
+	a.Webhooks.AddConsumer(a.Automations)
+	automationWorkers.Bind(a.Automations)
+	a.Connections = connection.NewService(a.DB, q, a.Webhooks)
+	a.Credentials = credential.NewService(a.DB, a.Webhooks)
 	a.Participants = participant.NewService(a.DB, q, a.Webhooks, a.Meetings)
 	a.Agenda = agenda.NewService(a.DB, q, a.Webhooks, a.Meetings)
 	a.Calendar = calendar.NewService(calendar.Config{DB: a.DB, Queue: q, Events: a.Webhooks, Meetings: a.Meetings,
@@ -271,6 +287,7 @@ func (a *App) init(ctx context.Context) error {
 		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, Documents: a.Documents, Chat: a.Chat,
 		NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits, Workflows: a.Workflows,
 		Participants: a.Participants, Agenda: a.Agenda, Calendar: a.Calendar, SSO: a.SSO, Ready: a.Ready,
+		Automations: a.Automations, Connections: a.Connections, Credentials: a.Credentials,
 	})
 	return nil
 }

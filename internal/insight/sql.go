@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quorumhq/quorum/internal/event"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -36,22 +37,42 @@ func (s *Service) storedSummary(ctx context.Context, m meeting.Meeting) (out Mee
 
 // storeSummary stores sum as the summary of m's transcript version. It
 // never replaces the summary of a newer version, which a concurrent job
-// may have stored first.
+// may have stored first, nor one of the same version. The first store of a
+// version emits the internal summary-ready event in the same transaction:
+// the replacing UPDATE and the INSERT are each conditional, so of two
+// concurrent stores only one writes, and emits.
 func (s *Service) storeSummary(ctx context.Context, m meeting.Meeting, sum MeetingSummary) error {
 	b, err := json.Marshal(recordOf(sum))
 	if err != nil {
 		return fmt.Errorf("encode summary of meeting %s: %w", m.UUID, err)
 	}
-	_, err = s.db.Exec(ctx, `INSERT INTO meeting_summaries (meeting_id, transcript_version, body, created_at)
-		VALUES (?, ?, ?, ?)
-		ON CONFLICT (meeting_id) DO UPDATE SET transcript_version = excluded.transcript_version, body = excluded.body,
-			created_at = excluded.created_at
-		WHERE meeting_summaries.transcript_version <= excluded.transcript_version`,
-		m.ID, m.TranscriptVersion, string(b), s.now())
-	if err != nil {
-		return fmt.Errorf("store summary of meeting %s: %w", m.UUID, err)
-	}
-	return nil
+	return s.queue.Tx(ctx, func(tx *jobs.Tx) error {
+		now := s.now()
+		res, err := s.db.TxExec(ctx, tx.Tx, `UPDATE meeting_summaries SET transcript_version = ?, body = ?, created_at = ?
+			WHERE meeting_id = ? AND transcript_version < ?`, m.TranscriptVersion, string(b), now, m.ID, m.TranscriptVersion)
+		if err != nil {
+			return fmt.Errorf("store summary of meeting %s: %w", m.UUID, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("store summary of meeting %s: %w", m.UUID, err)
+		}
+		if n == 0 {
+			res, err = s.db.TxExec(ctx, tx.Tx, `INSERT INTO meeting_summaries (meeting_id, transcript_version, body, created_at)
+				VALUES (?, ?, ?, ?) ON CONFLICT (meeting_id) DO NOTHING`, m.ID, m.TranscriptVersion, string(b), now)
+			if err != nil {
+				return fmt.Errorf("store summary of meeting %s: %w", m.UUID, err)
+			}
+			if n, err = res.RowsAffected(); err != nil {
+				return fmt.Errorf("store summary of meeting %s: %w", m.UUID, err)
+			}
+		}
+		if n == 0 {
+			return nil
+		}
+		return event.Emit(ctx, s.events, tx, event.Event{Type: event.SummaryReady, OrgID: m.OrgID, OccurredAt: now,
+			Data: event.MeetingRef{MeetingID: m.UUID, RowID: m.ID}})
+	})
 }
 
 // summaryRecord is how a summary is stored in meeting_summaries.body; its

@@ -88,7 +88,21 @@ type Service struct {
 
 	orgUUIDs sync.Map // int64 -> string; an organization's UUID never changes
 	slots    slots
+	// consumers read the outbox besides fan-out (see AddConsumer).
+	consumers []Consumer
 }
+
+// Consumer is another reader of the outbox, such as automations. Emit
+// calls it in the event's transaction once the event is stored, with the
+// event's outbox id; it queues its own durable job there when the event
+// concerns it.
+type Consumer interface {
+	Consume(ctx context.Context, tx *jobs.Tx, eventID int64, e event.Event) error
+}
+
+// AddConsumer makes every emitted event reach c. Call it while wiring,
+// before the service is used.
+func (s *Service) AddConsumer(c Consumer) { s.consumers = append(s.consumers, c) }
 
 // NewService returns a Service.
 func NewService(cfg Config) *Service {
@@ -118,7 +132,8 @@ func NewService(cfg Config) *Service {
 var _ event.Emitter = (*Service)(nil)
 
 // Emit writes e to the outbox in tx and, if any subscription may want it,
-// queues its fan-out in the same transaction.
+// queues its fan-out in the same transaction. Internal events are stored
+// for the consumers alone and never fanned out.
 func (s *Service) Emit(ctx context.Context, tx *jobs.Tx, e event.Event) error {
 	if e.Type == "" || e.OrgID == 0 {
 		return fmt.Errorf("emit: an event needs a type and an organization")
@@ -144,9 +159,11 @@ func (s *Service) Emit(ctx context.Context, tx *jobs.Tx, e event.Event) error {
 	if err != nil {
 		return fmt.Errorf("encode %s payload: %w", e.Type, err)
 	}
-	wanted, err := s.store.orgHasSubscribers(ctx, tx.Tx, e.OrgID)
-	if err != nil {
-		return err
+	wanted := false
+	if !event.Internal(e.Type) {
+		if wanted, err = s.store.orgHasSubscribers(ctx, tx.Tx, e.OrgID); err != nil {
+			return err
+		}
 	}
 	var fanned *time.Time
 	if !wanted {
@@ -157,6 +174,11 @@ func (s *Service) Emit(ctx context.Context, tx *jobs.Tx, e event.Event) error {
 	id, err := s.store.insertEvent(ctx, tx.Tx, e, string(payload), fanned)
 	if err != nil {
 		return err
+	}
+	for _, c := range s.consumers {
+		if err := c.Consume(ctx, tx, id, e); err != nil {
+			return err
+		}
 	}
 	if !wanted {
 		return nil

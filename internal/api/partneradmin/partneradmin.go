@@ -8,6 +8,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/automation"
+	"github.com/quorumhq/quorum/internal/connection"
+	"github.com/quorumhq/quorum/internal/credential"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/sso"
 	"github.com/quorumhq/quorum/internal/template"
@@ -25,6 +28,10 @@ type Handler struct {
 	Workflows  *workflow.Service
 	Webhooks   *webhook.Service
 	SSO        *sso.Service
+	// Automations, Connections and Credentials serve A7-A11 and A15-A23.
+	Automations *automation.Service
+	Connections *connection.Service
+	Credentials *credential.Service
 }
 
 // Register adds every Partner admin operation to api.
@@ -33,4 +40,7 @@ func (h *Handler) Register(api huma.API) {
 	toolkitsHandler{h}.register(api, h.Surface)
 	h.registerDeliveries(api)
 	(&idpHandler{sso: h.SSO}).register(api, h.Surface)
+	h.registerAutomations(api)
+	h.registerConnections(api)
+	h.registerCredentials(api)
 }
