@@ -609,6 +609,19 @@ describe('User API through PartnerUserClient', () => {
     assert.notEqual(oauth.getAccessToken(), t.accessToken, 'the SDK should have refreshed');
     assert.ok(oauth.getAccessToken().startsWith('cto_at_v1_'));
   });
+
+  test('ensureValidToken refreshes an expired token, and leaves a live one alone', async () => {
+    const { oauth, user } = newUser();
+    const code = await authorizeCode(oauth);
+    const t = await oauth.exchangeCodeForToken(code);
+    oauth.setTokens({ ...t, expiresAt: new Date(Date.now() - 1000) });
+    await user.ensureValidToken();
+    const refreshed = oauth.getAccessToken();
+    assert.notEqual(refreshed, t.accessToken, 'ensureValidToken should have refreshed');
+    await user.ensureValidToken();
+    assert.equal(oauth.getAccessToken(), refreshed, 'a live token is kept');
+    assertProfile(await user.getUserProfile());
+  });
 });
 
 describe('Admin API through PartnerAdminClient (API key)', () => {
