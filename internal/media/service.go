@@ -100,7 +100,7 @@ func (s *Service) ImportRecording(ctx context.Context, c caller.Caller, meetingU
 		return fault.Invalid("file_url", "invalid", "file_url is longer than 2000 characters")
 	}
 	if err := s.cfg.Guard.CheckURL(ctx, fileURL); err != nil {
-		return fault.Invalid("file_url", "invalid", "file_url: %s", err)
+		return fault.Invalid("file_url", "invalid", "%s", err)
 	}
 	m, err := s.cfg.Meetings.Get(ctx, c, meetingUUID)
 	if err != nil {
