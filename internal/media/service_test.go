@@ -176,3 +176,17 @@ func TestRecordingServedWithRange(t *testing.T) {
 		}
 	}, "--allow-private-urls")
 }
+
+// TestRecordingRouteNeedsCaller: the recording route is mounted on the
+// Meetings surface and answers 401 without credentials.
+func TestRecordingRouteNeedsCaller(t *testing.T) {
+	eachBackend(t, func(t *testing.T, a *app.App) {
+		for _, p := range []string{"/api/v1/external/meetings/1/recording/file/", "/api/v1/external/meetings/1/recording/file"} {
+			w := httptest.NewRecorder()
+			a.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, p, nil))
+			if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "detail") {
+				t.Fatalf("GET %s: %d %s", p, w.Code, w.Body)
+			}
+		}
+	})
+}
