@@ -18,11 +18,13 @@ import (
 	"github.com/quorumhq/quorum/internal/agenda"
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api/cloud"
+	"github.com/quorumhq/quorum/internal/api/meetings"
 	"github.com/quorumhq/quorum/internal/api/oauthhost"
 	"github.com/quorumhq/quorum/internal/api/partneradmin"
 	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/automation"
+	"github.com/quorumhq/quorum/internal/bot"
 	"github.com/quorumhq/quorum/internal/calendar"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/chat"
@@ -32,6 +34,7 @@ import (
 	"github.com/quorumhq/quorum/internal/credential"
 	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/insight"
+	"github.com/quorumhq/quorum/internal/media"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/nextstep"
 	"github.com/quorumhq/quorum/internal/oauth"
@@ -75,6 +78,10 @@ type Deps struct {
 	Calendar       *calendar.Service
 	Webhooks       *webhook.Service
 	Realtime       *realtime.Service
+	// Media serves stored recordings; Bots receives the bot provider's
+	// webhooks. Either may be nil.
+	Media *media.Service
+	Bots  *bot.Service
 	// SSO holds apps' identity providers and signs users in through them.
 	SSO         *sso.Service
 	Automations *automation.Service
@@ -148,6 +155,15 @@ func New(d Deps) *Server {
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	})
 	mux.HandleFunc("GET /docs", docsHandler(api))
+	if d.Media != nil {
+		h := meetings.Recording(d.Meetings, d.Media)
+		mux.Handle("GET "+meetings.RecordingPath, h)
+		mux.Handle("GET "+meetings.RecordingPath+"/{$}", h)
+	}
+	if d.Bots != nil {
+		mux.Handle("POST "+bot.WebhookPath, d.Bots.WebhookHandler())
+		mux.Handle("POST "+bot.WebhookPath+"/{$}", d.Bots.WebhookHandler())
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		// This catch-all also receives paths that exist for other methods;
 		// those get a 405 naming the allowed ones.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/api/cloud"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/bot"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/identity"
@@ -37,7 +38,8 @@ func newSurfaces(d Deps) surfaces {
 			MaxBodyBytes: d.MaxBodyBytes},
 		cloud: &rest.Surface{Name: "cloud", Base: cloud.Base, Body: rest.CloudBody, Authenticate: cloudCaller(d),
 			Open: []string{cloud.Base + "/cloud-token", cloud.Base + cloud.RoomStreamPath, cloud.Base + cloud.DiscoveryStreamPath}, Security: "cloudToken", MaxBodyBytes: d.MaxBodyBytes},
-		meetings: &rest.Surface{Name: "meetings", Base: "/api", Body: rest.MeetingsBody, MaxBodyBytes: d.MaxBodyBytes},
+		meetings: &rest.Surface{Name: "meetings", Base: "/api", Body: rest.MeetingsBody, MaxBodyBytes: d.MaxBodyBytes,
+			Open: []string{bot.WebhookPath}},
 	}
 	fallback := &rest.Surface{Name: "other", Body: rest.PartnerBody}
 	s.table = rest.NewTable(fallback, s.partnerUser, s.partnerAdmin, s.partnerInfo, s.oauth, s.cloud, s.meetings)

@@ -22,7 +22,9 @@ import (
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/automation"
 	"github.com/quorumhq/quorum/internal/blob"
+	"github.com/quorumhq/quorum/internal/bot"
 	"github.com/quorumhq/quorum/internal/calendar"
+	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/chat"
 	"github.com/quorumhq/quorum/internal/cloudtoken"
 	"github.com/quorumhq/quorum/internal/config"
@@ -34,6 +36,7 @@ import (
 	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/mail"
+	"github.com/quorumhq/quorum/internal/media"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/netguard"
 	"github.com/quorumhq/quorum/internal/nextstep"
@@ -83,6 +86,8 @@ type App struct {
 	Automations *automation.Service
 	Connections *connection.Service
 	Credentials *credential.Service
+	Media       *media.Service
+	Bots        *bot.Service
 	server      *api.Server
 }
 
@@ -181,6 +186,7 @@ func (a *App) init(ctx context.Context) error {
 	river.AddWorker(workers, calendarWorker)
 	webhookWorkers := webhook.AddWorkers(workers)
 	automationWorkers := automation.AddWorkers(workers)
+	mediaWorkers, botWorkers := media.AddWorkers(workers), bot.AddWorkers(workers)
 	river.AddWorker(workers, &purgeWorker{purge: []func(context.Context) (int64, error){
 		func(ctx context.Context) (int64, error) { return rest.PurgeExpiredKeys(ctx, a.DB) }, a.Cloud.PurgeExpired, a.OAuth.PurgeRateLimits,
 		a.Realtime.PurgeExpiredTickets,
@@ -196,7 +202,7 @@ func (a *App) init(ctx context.Context) error {
 		MaxWorkers: a.Config.Workers,
 		InsertOnly: a.Config.Workers == 0,
 		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery),
-			jobs.Every(10*time.Minute, chat.ExpireArgs{}, nil, true), calendar.PeriodicJob()},
+			jobs.Every(10*time.Minute, chat.ExpireArgs{}, nil, true), calendar.PeriodicJob(), bot.PeriodicJob()},
 		JobTimeout:           max(jobTiming.index, jobTiming.purge),
 		RescueStuckJobsAfter: jobTiming.rescueAfter,
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
@@ -273,6 +279,25 @@ func (a *App) init(ctx context.Context) error {
 		Events: a.Webhooks, Logger: a.Logger})
 	stepWorker.Service = a.Workflows
 	a.Toolkits = toolkit.NewService(a.DB, q, a.Logger)
+	tools := media.FindTools()
+	stt, err := speech(a.Config, tools, a.Logger)
+	if err != nil {
+		return err
+	}
+	a.Media = media.NewService(media.Config{DB: a.DB, Queue: q, Blobs: a.Blobs, Meetings: a.Meetings, Events: a.Webhooks,
+		Guard: netguard.Guard{AllowPrivate: a.Config.AllowPrivateURLs}, Speech: stt, Tools: tools, Logger: a.Logger,
+		Summarize: func(ctx context.Context, c caller.Caller, meetingUUID string) error {
+			_, err := a.Insight.Summary(ctx, c, meetingUUID)
+			return err
+		}})
+	mediaWorkers.Bind(a.Media)
+	var provider bot.Provider
+	if a.Config.BotProviderURL != "" {
+		provider = bot.Attendee{BaseURL: a.Config.BotProviderURL, Key: a.Config.BotProviderKey, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	}
+	a.Bots = bot.NewService(bot.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Media: a.Media, Provider: provider,
+		WebhookURL: a.Config.PublicURL + bot.WebhookPath, WebhookSecret: a.Config.BotWebhookSecret, Logger: a.Logger})
+	botWorkers.Bind(a.Bots)
 	propagateWorker.Service = a.Toolkits
 	// The login form's CSRF key comes from the server key, so every replica
 	// accepts a form another one served; it is derived so that no token
@@ -288,6 +313,7 @@ func (a *App) init(ctx context.Context) error {
 		NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits, Workflows: a.Workflows,
 		Participants: a.Participants, Agenda: a.Agenda, Calendar: a.Calendar, SSO: a.SSO, Ready: a.Ready,
 		Automations: a.Automations, Connections: a.Connections, Credentials: a.Credentials,
+		Media: a.Media, Bots: a.Bots,
 	})
 	return nil
 }

@@ -3,12 +3,14 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/ai/offline"
 	"github.com/quorumhq/quorum/internal/ai/openai"
 	"github.com/quorumhq/quorum/internal/config"
+	"github.com/quorumhq/quorum/internal/media"
 )
 
 // offlineModel names the built-in engine in answers ("model" fields).
@@ -57,3 +59,33 @@ func toProviderCalls(calls []agent.ToolCall) []openai.ToolCall {
 	}
 	return out
 }
+
+// speech picks the speech-to-text backend, as the engine is picked: the
+// OpenAI-compatible endpoint when configured, else PocketSphinx when it is
+// installed, else none (audio and video imports then fail with a message
+// saying what to install). It logs its choice, since an operator cannot
+// see it otherwise.
+func speech(cfg config.Config, tools media.Tools, logger *slog.Logger) (media.Speech, error) {
+	if tools.FFmpeg == "" {
+		logger.Warn("ffmpeg is not installed: audio and video imports will fail; install the Debian packages " + media.OfflinePackages)
+	}
+	if cfg.AIBaseURL != "" {
+		p, err := openai.New(openai.Config{BaseURL: cfg.AIBaseURL, APIKey: cfg.AIAPIKey, Model: cfg.AIModel,
+			EmbedModel: cfg.AIEmbedModel, TranscribeModel: transcribeModel})
+		if err != nil {
+			return nil, fmt.Errorf("QUORUM_AI_BASE_URL: %w", err)
+		}
+		logger.Info("Speech-to-text backend: OpenAI-compatible endpoint", "url", cfg.AIBaseURL, "model", transcribeModel)
+		return media.Remote{Provider: p}, nil
+	}
+	if tools.Pocketsphinx != "" {
+		logger.Info("Speech-to-text backend: offline PocketSphinx (US English)", "path", tools.Pocketsphinx)
+		return media.Pocketsphinx{Path: tools.Pocketsphinx}, nil
+	}
+	logger.Warn("Speech-to-text backend: none; audio and video imports will fail. Set QUORUM_AI_BASE_URL, or install the Debian packages " +
+		media.OfflinePackages + " for the offline engine")
+	return nil, nil
+}
+
+// transcribeModel is the speech-to-text model asked of the endpoint.
+const transcribeModel = "whisper-1"

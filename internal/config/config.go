@@ -55,6 +55,12 @@ type Config struct {
 	// AllowPrivateURLs lets user-supplied URLs (webhooks, file imports)
 	// point at loopback and private networks; off by default.
 	AllowPrivateURLs bool
+	// BotProviderURL is the base URL of the meeting-bot provider (an
+	// Attendee server); empty disables bots. BotProviderKey is its API key.
+	BotProviderURL string
+	BotProviderKey string
+	// BotWebhookSecret verifies the provider's webhook signatures.
+	BotWebhookSecret string
 	// SecretKey is the base64 AES-256 key that seals webhook signing
 	// secrets at rest; empty means a key file in the data dir.
 	SecretKey string
@@ -186,6 +192,9 @@ var settings = []setting{
 			return nil
 		}},
 	{"allow-private-urls", "false", "allow user-supplied URLs to reach loopback and private networks", boolSetting(func(c *Config) *bool { return &c.AllowPrivateURLs })},
+	{"bot-provider-url", "", "base URL of the Attendee meeting-bot server (default: bots disabled)", urlSetting(func(c *Config) *string { return &c.BotProviderURL }, "http", "https")},
+	{"bot-provider-key", "", "API key of the meeting-bot server", str(func(c *Config) *string { return &c.BotProviderKey })},
+	{"bot-webhook-secret", "", "secret the meeting-bot server signs its webhooks with", str(func(c *Config) *string { return &c.BotWebhookSecret })},
 	{"secret-key", "", "base64 32-byte key sealing webhook secrets at rest; replicas must share it (default: a key file in the data dir)", str(func(c *Config) *string { return &c.SecretKey })},
 	{"webhook-retry-schedule", "0s,5s,5m,30m,2h,5h,10h,10h", "comma-separated delays before each webhook delivery attempt", func(c *Config, v string) error {
 		var out []time.Duration
