@@ -23,11 +23,21 @@ import (
 // PostgresEnv names the variable holding an admin DSN for test databases.
 const PostgresEnv = "QUORUM_TEST_POSTGRES_URL"
 
+// OnlyPostgresEnv, when set to 1 together with PostgresEnv, skips the
+// SQLite runs of Run and URLs: CI has already run them in a pass of its own.
+const OnlyPostgresEnv = "QUORUM_TEST_ONLY_POSTGRES"
+
+func withSQLite() bool {
+	return os.Getenv(PostgresEnv) == "" || os.Getenv(OnlyPostgresEnv) != "1"
+}
+
 // Run calls fn once per available backend, as a subtest named after it,
 // with a fresh migrated database.
 func Run(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	if withSQLite() {
+		t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	}
 	if os.Getenv(PostgresEnv) == "" {
 		return
 	}
@@ -38,7 +48,10 @@ func Run(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // tests that start the whole server.
 func URLs(t testing.TB) map[string]string {
 	t.Helper()
-	urls := map[string]string{"sqlite": "sqlite://" + filepath.Join(t.TempDir(), "quorum.db")}
+	urls := map[string]string{}
+	if withSQLite() {
+		urls["sqlite"] = "sqlite://" + filepath.Join(t.TempDir(), "quorum.db")
+	}
 	if os.Getenv(PostgresEnv) != "" {
 		urls["postgres"] = PostgresURL(t)
 	}
