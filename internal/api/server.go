@@ -18,10 +18,12 @@ import (
 	"github.com/quorumhq/quorum/internal/agenda"
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api/cloud"
+	"github.com/quorumhq/quorum/internal/api/meetings"
 	"github.com/quorumhq/quorum/internal/api/oauthhost"
 	"github.com/quorumhq/quorum/internal/api/partneradmin"
 	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/apitoken"
 	"github.com/quorumhq/quorum/internal/calendar"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/chat"
@@ -38,6 +40,7 @@ import (
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
+	"github.com/quorumhq/quorum/internal/usage"
 	"github.com/quorumhq/quorum/internal/webhook"
 	"github.com/quorumhq/quorum/internal/workflow"
 )
@@ -74,6 +77,14 @@ type Deps struct {
 	Realtime       *realtime.Service
 	// SSO holds apps' identity providers and signs users in through them.
 	SSO *sso.Service
+	// Tokens are the Meetings API's credentials; Usage its metering.
+	Tokens *apitoken.Service
+	Usage  *usage.Service
+	// MeetingMedia and MeetingBots run file imports and meeting bots for
+	// the Meetings API; either may be nil until wired.
+	MeetingMedia     meetings.Importer
+	MeetingBots      meetings.BotScheduler
+	AllowPrivateURLs bool
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -102,9 +113,10 @@ func New(d Deps) *Server {
 			AuthorizationURL: d.PublicURL + "/oauth2/authorize", TokenURL: d.PublicURL + "/oauth2/token",
 			Scopes: scopeDescriptions(),
 		}}},
-		"apiKey":      {Type: "apiKey", In: "header", Name: "X-API-Key"},
-		"cloudToken":  {Type: "http", Scheme: "bearer", Description: "a ct_ cloud token from POST /cloud/v1/cloud-token"},
-		"cloudApiKey": {Type: "http", Scheme: "bearer", Description: "the app's cloud API key"},
+		"apiKey":        {Type: "apiKey", In: "header", Name: "X-API-Key"},
+		"cloudToken":    {Type: "http", Scheme: "bearer", Description: "a ct_ cloud token from POST /cloud/v1/cloud-token"},
+		"cloudApiKey":   {Type: "http", Scheme: "bearer", Description: "the app's cloud API key"},
+		"meetingsToken": {Type: "http", Scheme: "bearer", Description: "a Meetings API token from POST /api/auth/token/"},
 	}
 	// Published clients send fields Quorum does not model; they are
 	// ignored, while the fields it does model keep their validation.
@@ -123,6 +135,9 @@ func New(d Deps) *Server {
 		Toolkits: d.Toolkits, Workflows: d.Workflows, SSO: d.SSO}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions, Realtime: d.Realtime}).Register(api)
+	(&meetings.Handler{Surface: t.meetings, PublicURL: d.PublicURL, Identities: d.Identities, Tokens: d.Tokens,
+		Meetings: d.Meetings, Insight: d.Insight, Usage: d.Usage, Webhooks: d.Webhooks, Media: d.MeetingMedia,
+		Bots: d.MeetingBots, AllowPrivateURLs: d.AllowPrivateURLs}).Register(api)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -20,6 +20,7 @@ import (
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/apitoken"
 	"github.com/quorumhq/quorum/internal/blob"
 	"github.com/quorumhq/quorum/internal/calendar"
 	"github.com/quorumhq/quorum/internal/chat"
@@ -42,6 +43,7 @@ import (
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
+	"github.com/quorumhq/quorum/internal/usage"
 	"github.com/quorumhq/quorum/internal/webhook"
 	"github.com/quorumhq/quorum/internal/workflow"
 )
@@ -71,9 +73,12 @@ type App struct {
 	Workflows  *workflow.Service
 	Webhooks   *webhook.Service
 	SSO        *sso.Service
-	Jobs       *jobs.Queue
-	Realtime   *realtime.Service
-	server     *api.Server
+	// Tokens are the Meetings API's credentials; Usage meters work.
+	Tokens   *apitoken.Service
+	Usage    *usage.Service
+	Jobs     *jobs.Queue
+	Realtime *realtime.Service
+	server   *api.Server
 
 	Participants *participant.Service
 	Agenda       *agenda.Service
@@ -150,6 +155,8 @@ func (a *App) init(ctx context.Context) error {
 	a.Identities = identity.NewService(a.DB, a.Config.AllowPrivateURLs)
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
 	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
+	a.Tokens = apitoken.NewService(a.DB)
+	a.Usage = usage.NewService(a.DB)
 	rt, err := realtime.Open(ctx, realtime.Config{DB: a.DB, Logger: a.Logger, RedisURL: a.Config.RedisURL, NATSURL: a.Config.NATSURL,
 		Prefix: a.Config.RealtimePrefix, PresenceTTL: a.Config.PresenceTTL, MaxStreams: a.Config.MaxStreams,
 		MaxStreamsPerOrg: a.Config.MaxStreamsPerOrg})
@@ -271,6 +278,7 @@ func (a *App) init(ctx context.Context) error {
 		Agent: a.Agent, Actions: a.Actions, Webhooks: a.Webhooks, Realtime: a.Realtime, Documents: a.Documents, Chat: a.Chat,
 		NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits, Workflows: a.Workflows,
 		Participants: a.Participants, Agenda: a.Agenda, Calendar: a.Calendar, SSO: a.SSO, Ready: a.Ready,
+		Tokens: a.Tokens, Usage: a.Usage, AllowPrivateURLs: a.Config.AllowPrivateURLs,
 	})
 	return nil
 }
