@@ -17,8 +17,8 @@ type formInput struct {
 	RawBody []byte `contentType:"application/x-www-form-urlencoded"`
 }
 
-// Token is the OAuth 2 token response.
-type Token struct {
+// ExtToken is the OAuth 2 token response.
+type ExtToken struct {
 	AccessToken string `json:"access_token"`
 	TokenType   string `json:"token_type"`
 	ExpiresIn   int    `json:"expires_in"`
@@ -27,7 +27,7 @@ type Token struct {
 
 type tokenOutput struct {
 	CacheControl string `header:"Cache-Control"`
-	Body         Token
+	Body         ExtToken
 }
 
 func (h *Handler) registerAuth(api huma.API) {
@@ -60,7 +60,7 @@ func (h *Handler) token(ctx context.Context, in *formInput) (*tokenOutput, error
 	if err != nil {
 		return nil, err
 	}
-	return &tokenOutput{CacheControl: "no-store", Body: Token{AccessToken: t.AccessToken, TokenType: "Bearer",
+	return &tokenOutput{CacheControl: "no-store", Body: ExtToken{AccessToken: t.AccessToken, TokenType: "Bearer",
 		ExpiresIn: t.ExpiresIn, Scope: t.Scope}}, nil
 }
 

@@ -19,15 +19,15 @@ import (
 	"github.com/quorumhq/quorum/internal/usage"
 )
 
-// Host is a meeting's creator.
-type Host struct {
+// ExtHost is a meeting's creator.
+type ExtHost struct {
 	ID    int64  `json:"id"`
 	Name  string `json:"name"`
 	Email string `json:"email"`
 }
 
-// ListItem is a meeting in a list.
-type ListItem struct {
+// ExtListItem is a meeting in a list.
+type ExtListItem struct {
 	ID              int64           `json:"id"`
 	Title           string          `json:"title"`
 	StartTime       *time.Time      `json:"start_time"`
@@ -39,8 +39,8 @@ type ListItem struct {
 	CalendarEvent   json.RawMessage `json:"calendar_event"`
 }
 
-// Detail is one meeting.
-type Detail struct {
+// ExtDetail is one meeting.
+type ExtDetail struct {
 	ID              int64           `json:"id"`
 	Title           string          `json:"title"`
 	StartTime       *time.Time      `json:"start_time"`
@@ -49,7 +49,7 @@ type Detail struct {
 	Location        string          `json:"location"`
 	Status          string          `json:"status"`
 	SummaryComplete bool            `json:"summary_complete"`
-	Host            *Host           `json:"host"`
+	Host            *ExtHost        `json:"host"`
 	Language        string          `json:"language"`
 	Keywords        []string        `json:"keywords"`
 	ParticipantCnt  int             `json:"participant_count"`
@@ -74,25 +74,25 @@ func snapshot(s string) json.RawMessage {
 	return json.RawMessage(s)
 }
 
-func (h *Handler) listItem(e meeting.External) ListItem {
-	return ListItem{ID: e.ID, Title: e.Title, StartTime: timePtr(e.StartTime), EndTime: timePtr(e.EndTime),
+func (h *Handler) listItem(e meeting.External) ExtListItem {
+	return ExtListItem{ID: e.ID, Title: e.Title, StartTime: timePtr(e.StartTime), EndTime: timePtr(e.EndTime),
 		CreatedAt: e.CreatedAt.UTC(), Status: e.Phase(h.now()), SummaryComplete: e.SummaryComplete, HostName: e.HostName,
 		CalendarEvent: snapshot(e.CalendarSnapshot)}
 }
 
-func (h *Handler) detail(ctx context.Context, c caller.Caller, e meeting.External) (Detail, error) {
-	d := Detail{ID: e.ID, Title: e.Title, StartTime: timePtr(e.StartTime), EndTime: timePtr(e.EndTime),
+func (h *Handler) detail(ctx context.Context, c caller.Caller, e meeting.External) (ExtDetail, error) {
+	d := ExtDetail{ID: e.ID, Title: e.Title, StartTime: timePtr(e.StartTime), EndTime: timePtr(e.EndTime),
 		CreatedAt: e.CreatedAt.UTC(), Location: e.Location, Status: e.Phase(h.now()), SummaryComplete: e.SummaryComplete,
 		Language: e.Language, Keywords: []string{}, ParticipantCnt: e.ParticipantCount, DurationSeconds: e.DurationSeconds(),
 		NumCluster: e.Speakers, CalendarEvent: snapshot(e.CalendarSnapshot), OrganizationID: e.OrgID}
 	if e.HostID != 0 {
-		d.Host = &Host{ID: e.HostID, Name: e.HostName, Email: e.HostEmail}
+		d.Host = &ExtHost{ID: e.HostID, Name: e.HostName, Email: e.HostEmail}
 	}
 	if e.SummaryComplete && h.Insight != nil {
 		// A complete summary is stored, so this reads it without model work.
 		sum, err := h.Insight.Summary(ctx, inOrg(c, e.OrgID), e.UUID)
 		if err != nil {
-			return Detail{}, err
+			return ExtDetail{}, err
 		}
 		if sum.Keywords != nil {
 			d.Keywords = sum.Keywords
@@ -183,49 +183,49 @@ func (in *listInput) filter() (meeting.ExternalFilter, error) {
 	return f, nil
 }
 
-type listOutput struct{ Body *Page[ListItem] }
+type listOutput struct{ Body *ExtPage[ExtListItem] }
 
 type idInput struct {
 	ID string `path:"id"`
 }
 
-type detailOutput struct{ Body Detail }
+type detailOutput struct{ Body ExtDetail }
 
-// CalendarEvent is the calendar event snapshot sent on create.
-type CalendarEvent struct {
-	EventID        string     `json:"event_id,omitempty"`
-	Summary        string     `json:"summary,omitempty"`
-	OrganizerEmail string     `json:"organizer_email,omitempty"`
-	Attendees      []Attendee `json:"attendees,omitempty"`
-	MeetingLink    string     `json:"meeting_link,omitempty"`
-	StartTime      string     `json:"start_time,omitempty"`
-	EndTime        string     `json:"end_time,omitempty"`
+// ExtCalendarEvent is the calendar event snapshot sent on create.
+type ExtCalendarEvent struct {
+	EventID        string        `json:"event_id,omitempty"`
+	Summary        string        `json:"summary,omitempty"`
+	OrganizerEmail string        `json:"organizer_email,omitempty"`
+	Attendees      []ExtAttendee `json:"attendees,omitempty"`
+	MeetingLink    string        `json:"meeting_link,omitempty"`
+	StartTime      string        `json:"start_time,omitempty"`
+	EndTime        string        `json:"end_time,omitempty"`
 }
 
-// Attendee is an invitee of a calendar event.
-type Attendee struct {
+// ExtAttendee is an invitee of a calendar event.
+type ExtAttendee struct {
 	Email          string `json:"email,omitempty"`
 	DisplayName    string `json:"display_name,omitempty"`
 	ResponseStatus string `json:"response_status,omitempty"`
 }
 
-// CreateMeeting is the create body. Numbers are read loosely so that a
+// ExtCreateMeeting is the create body. Numbers are read loosely so that a
 // wrong type is answered as a field error rather than a decoding error.
-type CreateMeeting struct {
-	OrganizationID any            `json:"organization_id,omitempty"`
-	Title          string         `json:"title,omitempty"`
-	StartTime      string         `json:"start_time,omitempty"`
-	UserToken      string         `json:"user_token,omitempty"`
-	TopicID        any            `json:"topic_id,omitempty"`
-	Participants   []string       `json:"participants,omitempty"`
-	BotMeetingURL  string         `json:"bot_meeting_url,omitempty"`
-	FileURL        string         `json:"file_url,omitempty"`
-	BotJoinAt      string         `json:"bot_join_at,omitempty"`
-	SpeakerCount   any            `json:"speaker_count,omitempty"`
-	CalendarEvent  *CalendarEvent `json:"calendar_event,omitempty"`
+type ExtCreateMeeting struct {
+	OrganizationID any               `json:"organization_id,omitempty"`
+	Title          string            `json:"title,omitempty"`
+	StartTime      string            `json:"start_time,omitempty"`
+	UserToken      string            `json:"user_token,omitempty"`
+	TopicID        any               `json:"topic_id,omitempty"`
+	Participants   []string          `json:"participants,omitempty"`
+	BotMeetingURL  string            `json:"bot_meeting_url,omitempty"`
+	FileURL        string            `json:"file_url,omitempty"`
+	BotJoinAt      string            `json:"bot_join_at,omitempty"`
+	SpeakerCount   any               `json:"speaker_count,omitempty"`
+	CalendarEvent  *ExtCalendarEvent `json:"calendar_event,omitempty"`
 }
 
-type createInput struct{ Body CreateMeeting }
+type createInput struct{ Body ExtCreateMeeting }
 
 // integer reads a JSON number or numeric string as an integer; absent is 0
 // with ok false.
@@ -278,7 +278,7 @@ func (h *Handler) list(ctx context.Context, c caller.Caller, in *listInput) (*li
 	if err != nil {
 		return nil, err
 	}
-	items := make([]ListItem, len(p.Items))
+	items := make([]ExtListItem, len(p.Items))
 	for i, e := range p.Items {
 		items[i] = h.listItem(e)
 	}
@@ -379,23 +379,23 @@ func (h *Handler) create(ctx context.Context, c caller.Caller, in *createInput) 
 	return &detailOutput{Body: out}, nil
 }
 
-// Segment is one timed transcript segment.
-type Segment struct {
+// ExtSegment is one timed transcript segment.
+type ExtSegment struct {
 	Speaker   string  `json:"speaker"`
 	Text      string  `json:"text"`
 	StartTime float64 `json:"start_time"`
 	EndTime   float64 `json:"end_time"`
 }
 
-// Transcript is a meeting's transcript.
-type Transcript struct {
-	MeetingID     int64     `json:"meeting_id"`
-	Title         string    `json:"title"`
-	TotalSegments int       `json:"total_segments"`
-	Transcripts   []Segment `json:"transcripts"`
+// ExtTranscript is a meeting's transcript.
+type ExtTranscript struct {
+	MeetingID     int64        `json:"meeting_id"`
+	Title         string       `json:"title"`
+	TotalSegments int          `json:"total_segments"`
+	Transcripts   []ExtSegment `json:"transcripts"`
 }
 
-type transcriptOutput struct{ Body Transcript }
+type transcriptOutput struct{ Body ExtTranscript }
 
 // transcript serves GET /api/v1/external/meeting/{id}/transcript/.
 func (h *Handler) transcript(ctx context.Context, c caller.Caller, in *idInput) (*transcriptOutput, error) {
@@ -407,17 +407,17 @@ func (h *Handler) transcript(ctx context.Context, c caller.Caller, in *idInput) 
 	if err != nil {
 		return nil, err
 	}
-	out := Transcript{MeetingID: e.ID, Title: e.Title, TotalSegments: len(segs), Transcripts: make([]Segment, len(segs))}
+	out := ExtTranscript{MeetingID: e.ID, Title: e.Title, TotalSegments: len(segs), Transcripts: make([]ExtSegment, len(segs))}
 	for i, s := range segs {
-		out.Transcripts[i] = Segment{Speaker: s.Speaker, Text: s.Text, StartTime: s.Start, EndTime: s.End}
+		out.Transcripts[i] = ExtSegment{Speaker: s.Speaker, Text: s.Text, StartTime: s.Start, EndTime: s.End}
 	}
 	// Segments are stored in spoken order; a stable sort keeps ties in it.
 	sortByStart(out.Transcripts)
 	return &transcriptOutput{Body: out}, nil
 }
 
-// Summary is a meeting's summary.
-type Summary struct {
+// ExtSummary is a meeting's summary.
+type ExtSummary struct {
 	MeetingID int64    `json:"meeting_id"`
 	Title     string   `json:"title"`
 	Summary   *string  `json:"summary"`
@@ -425,7 +425,7 @@ type Summary struct {
 	Keywords  []string `json:"keywords"`
 }
 
-type summaryOutput struct{ Body Summary }
+type summaryOutput struct{ Body ExtSummary }
 
 // summary serves GET /api/v1/external/meeting/{id}/summary/. A meeting
 // without a transcript has no summary yet: summary is null.
@@ -434,7 +434,7 @@ func (h *Handler) summary(ctx context.Context, c caller.Caller, in *idInput) (*s
 	if err != nil {
 		return nil, err
 	}
-	out := Summary{MeetingID: e.ID, Title: e.Title, Keywords: []string{}}
+	out := ExtSummary{MeetingID: e.ID, Title: e.Title, Keywords: []string{}}
 	if e.SegmentCount == 0 || h.Insight == nil {
 		return &summaryOutput{Body: out}, nil
 	}
@@ -472,8 +472,8 @@ func (h *Handler) meterSummary(ctx context.Context, e meeting.External, sum insi
 	}
 }
 
-// PersonOut is a meeting participant.
-type PersonOut struct {
+// ExtPersonOut is a meeting participant.
+type ExtPersonOut struct {
 	ID         *int64 `json:"id"`
 	Name       string `json:"name"`
 	Email      string `json:"email"`
@@ -481,15 +481,15 @@ type PersonOut struct {
 	Department string `json:"department"`
 }
 
-// Participants is a meeting's participant list.
-type Participants struct {
-	MeetingID         int64       `json:"meeting_id"`
-	Title             string      `json:"title"`
-	TotalParticipants int         `json:"total_participants"`
-	Participants      []PersonOut `json:"participants"`
+// ExtParticipants is a meeting's participant list.
+type ExtParticipants struct {
+	MeetingID         int64          `json:"meeting_id"`
+	Title             string         `json:"title"`
+	TotalParticipants int            `json:"total_participants"`
+	Participants      []ExtPersonOut `json:"participants"`
 }
 
-type participantsOutput struct{ Body Participants }
+type participantsOutput struct{ Body ExtParticipants }
 
 // participants serves GET /api/v1/external/meeting/{id}/participants/; id
 // is the user id of participants who are Quorum users, else null.
@@ -502,9 +502,9 @@ func (h *Handler) participants(ctx context.Context, c caller.Caller, in *idInput
 	if err != nil {
 		return nil, err
 	}
-	out := Participants{MeetingID: e.ID, Title: e.Title, TotalParticipants: len(ps), Participants: make([]PersonOut, len(ps))}
+	out := ExtParticipants{MeetingID: e.ID, Title: e.Title, TotalParticipants: len(ps), Participants: make([]ExtPersonOut, len(ps))}
 	for i, p := range ps {
-		po := PersonOut{Name: p.Name, Email: p.Email}
+		po := ExtPersonOut{Name: p.Name, Email: p.Email}
 		if p.UserID != 0 {
 			uid := p.UserID
 			po.ID = &uid
@@ -514,8 +514,8 @@ func (h *Handler) participants(ctx context.Context, c caller.Caller, in *idInput
 	return &participantsOutput{Body: out}, nil
 }
 
-// Recording is a meeting's stored recording.
-type Recording struct {
+// ExtRecording is a meeting's stored recording.
+type ExtRecording struct {
 	MeetingID    int64    `json:"meeting_id"`
 	Title        string   `json:"title"`
 	RecordingURL *string  `json:"recording_url"`
@@ -523,7 +523,7 @@ type Recording struct {
 	Format       *string  `json:"format"`
 }
 
-type recordingOutput struct{ Body Recording }
+type recordingOutput struct{ Body ExtRecording }
 
 // recording serves GET /api/v1/external/meeting/{id}/recording/; the
 // bytes are served, with Range support, by the media pipeline at
@@ -533,7 +533,7 @@ func (h *Handler) recording(ctx context.Context, c caller.Caller, in *idInput) (
 	if err != nil {
 		return nil, err
 	}
-	out := Recording{MeetingID: e.ID, Title: e.Title}
+	out := ExtRecording{MeetingID: e.ID, Title: e.Title}
 	if e.RecordingFormat != "" {
 		u := h.PublicURL + "/api" + External + "/meetings/" + strconv.FormatInt(e.ID, 10) + "/recording/file/"
 		d, f := e.RecordingSeconds, e.RecordingFormat
@@ -542,8 +542,8 @@ func (h *Handler) recording(ctx context.Context, c caller.Caller, in *idInput) (
 	return &recordingOutput{Body: out}, nil
 }
 
-// Topic is a meeting context; it sets the language.
-type Topic struct {
+// ExtTopic is a meeting context; it sets the language.
+type ExtTopic struct {
 	ID             int64  `json:"id"`
 	Name           string `json:"name"`
 	Alias          string `json:"alias"`
@@ -555,7 +555,7 @@ type orgInput struct {
 	OrganizationID string `query:"organization_id"`
 }
 
-type topicsOutput struct{ Body []Topic }
+type topicsOutput struct{ Body []ExtTopic }
 
 // topics serves GET /api/v1/external/topics/: a plain array.
 func (h *Handler) topics(ctx context.Context, c caller.Caller, in *orgInput) (*topicsOutput, error) {
@@ -567,9 +567,9 @@ func (h *Handler) topics(ctx context.Context, c caller.Caller, in *orgInput) (*t
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Topic, len(ts))
+	out := make([]ExtTopic, len(ts))
 	for i, t := range ts {
-		out[i] = Topic{ID: t.ID, Name: t.Name, Alias: t.Alias, Language: t.Language, OrganizationID: t.OrgID}
+		out[i] = ExtTopic{ID: t.ID, Name: t.Name, Alias: t.Alias, Language: t.Language, OrganizationID: t.OrgID}
 	}
 	return &topicsOutput{Body: out}, nil
 }

@@ -108,8 +108,8 @@ func inOrg(c caller.Caller, orgID int64) caller.Caller {
 	return c
 }
 
-// Page is the Django REST framework page envelope.
-type Page[T any] struct {
+// ExtPage is the Django REST framework page envelope.
+type ExtPage[T any] struct {
 	Count    int     `json:"count"`
 	Next     *string `json:"next"`
 	Previous *string `json:"previous"`
@@ -147,7 +147,7 @@ func (p Paging) offset() (number, size int, err error) {
 // envelope wraps one page with absolute links to its neighbours; q is the
 // request's query, path the list's path under the surface base. A page
 // past the last one is not found, as in DRF.
-func envelope[T any](publicURL, path string, q url.Values, number, size, count int, results []T) (*Page[T], error) {
+func envelope[T any](publicURL, path string, q url.Values, number, size, count int, results []T) (*ExtPage[T], error) {
 	if number > 1 && (number-1)*size >= count {
 		return nil, &fault.Error{Kind: fault.KindNotFound, Code: "not_found", Message: "Invalid page."}
 	}
@@ -167,7 +167,7 @@ func envelope[T any](publicURL, path string, q url.Values, number, size, count i
 		}
 		return &s
 	}
-	out := &Page[T]{Count: count, Results: results}
+	out := &ExtPage[T]{Count: count, Results: results}
 	if number*size < count {
 		out.Next = link(number + 1)
 	}
@@ -206,6 +206,6 @@ func warnMeter(ctx context.Context, m meeting.External, err error) {
 }
 
 // sortByStart orders segments by start time, keeping spoken order on ties.
-func sortByStart(segs []Segment) {
-	slices.SortStableFunc(segs, func(a, b Segment) int { return cmp.Compare(a.StartTime, b.StartTime) })
+func sortByStart(segs []ExtSegment) {
+	slices.SortStableFunc(segs, func(a, b ExtSegment) int { return cmp.Compare(a.StartTime, b.StartTime) })
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/quorumhq/quorum/internal/fault"
 )
 
-// UsageLine is one organization's use of one capability.
-type UsageLine struct {
+// ExtUsageLine is one organization's use of one capability.
+type ExtUsageLine struct {
 	OrganizationID   int64    `json:"organization_id"`
 	OrganizationName string   `json:"organization_name"`
 	CapabilityName   string   `json:"capability_name"`
@@ -19,9 +19,9 @@ type UsageLine struct {
 	Quota            *float64 `json:"quota"`
 }
 
-// UsageReport is the /usage/ answer.
-type UsageReport struct {
-	Results []UsageLine `json:"results"`
+// ExtUsageReport is the /usage/ answer.
+type ExtUsageReport struct {
+	Results []ExtUsageLine `json:"results"`
 }
 
 type usageInput struct {
@@ -30,7 +30,7 @@ type usageInput struct {
 	EndDate        string `query:"end_date" doc:"YYYY-MM-DD, inclusive"`
 }
 
-type usageOutput struct{ Body UsageReport }
+type usageOutput struct{ Body ExtUsageReport }
 
 func (h *Handler) registerUsage(api huma.API) {
 	rest.Register(api, h.Surface, op("get-usage", "GET", External+"/usage", "Usage and quotas per capability", "Usage"), h.usage)
@@ -60,9 +60,9 @@ func (h *Handler) usage(ctx context.Context, c caller.Caller, in *usageInput) (*
 	if err != nil {
 		return nil, err
 	}
-	out := UsageReport{Results: make([]UsageLine, len(lines))}
+	out := ExtUsageReport{Results: make([]ExtUsageLine, len(lines))}
 	for i, l := range lines {
-		out.Results[i] = UsageLine{OrganizationID: l.OrgID, OrganizationName: l.OrgName, CapabilityName: l.Capability,
+		out.Results[i] = ExtUsageLine{OrganizationID: l.OrgID, OrganizationName: l.OrgName, CapabilityName: l.Capability,
 			Usage: float64(l.Usage)}
 		if l.Quota != nil {
 			q := float64(*l.Quota)
