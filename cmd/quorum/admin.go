@@ -271,7 +271,10 @@ func admin(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 	default:
 		var ok bool
 		if run, ok = toolkitCommand(name, c); !ok {
-			fmt.Fprint(stderr, adminUsage)
+			run, ok = meetingsAPICommand(name, c)
+		}
+		if !ok {
+			fmt.Fprint(stderr, adminUsage+meetingsAPIUsage)
 			return fmt.Errorf("unknown admin command %q", name)
 		}
 	}
