@@ -296,3 +296,106 @@ func (m *MeetingsAPI) Usage(ctx context.Context, organizationID, startDate, endD
 	err := m.c.do(ctx, request{method: "GET", path: "/api/v1/external/usage/", query: q}, &out)
 	return out, err
 }
+
+// APIOrganization is an organization the app reaches.
+type APIOrganization struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// APIWebhook is a Meetings API webhook.
+type APIWebhook struct {
+	ID                int64     `json:"id"`
+	TargetURL         string    `json:"target_url"`
+	SecretKey         string    `json:"secret_key"`
+	Events            []string  `json:"events"`
+	IsActive          bool      `json:"is_active"`
+	Description       string    `json:"description"`
+	CreatedAt         time.Time `json:"created_at"`
+	OrganizationID    int64     `json:"organization_id"`
+	FailureCount      *int64    `json:"failure_count"`
+	LastFailureReason *string   `json:"last_failure_reason"`
+}
+
+// APICreateWebhook is the create body.
+type APICreateWebhook struct {
+	TargetURL       string   `json:"target_url,omitempty"`
+	Events          []string `json:"events,omitempty"`
+	OrganizationIDs []any    `json:"organization_ids,omitempty"`
+	Description     string   `json:"description,omitempty"`
+}
+
+// APIWebhookEvent is one delivery in the log.
+type APIWebhookEvent struct {
+	ID             int64     `json:"id"`
+	WebhookID      int64     `json:"webhook_id"`
+	EventUUID      string    `json:"event_uuid"`
+	EventType      string    `json:"event_type"`
+	Status         string    `json:"status"`
+	ResponseStatus *int      `json:"response_status"`
+	AttemptCount   int       `json:"attempt_count"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// WebhookOrganizations lists the organizations a webhook may be created in.
+func (m *MeetingsAPI) WebhookOrganizations(ctx context.Context) ([]APIOrganization, error) {
+	var out []APIOrganization
+	err := m.c.do(ctx, request{method: "GET", path: "/api/v1/external/webhooks/available-organizations/"}, &out)
+	return out, err
+}
+
+// CreateWebhooks creates one webhook per organization.
+func (m *MeetingsAPI) CreateWebhooks(ctx context.Context, in APICreateWebhook) ([]APIWebhook, error) {
+	var out []APIWebhook
+	err := m.c.do(ctx, request{method: "POST", path: "/api/v1/external/webhooks/", json: in}, &out)
+	return out, err
+}
+
+// ListWebhooks returns one page of webhooks.
+func (m *MeetingsAPI) ListWebhooks(ctx context.Context, page, size int) (APIPage[APIWebhook], error) {
+	var out APIPage[APIWebhook]
+	err := m.c.do(ctx, request{method: "GET", path: "/api/v1/external/webhooks/", query: apiPageQuery(page, size)}, &out)
+	return out, err
+}
+
+func apiPageQuery(page, size int) url.Values {
+	q := url.Values{}
+	if page > 0 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	if size > 0 {
+		q.Set("size", strconv.Itoa(size))
+	}
+	return q
+}
+
+// GetWebhook returns a webhook with its failure record.
+func (m *MeetingsAPI) GetWebhook(ctx context.Context, id int64) (APIWebhook, error) {
+	var out APIWebhook
+	err := m.c.do(ctx, request{method: "GET", path: "/api/v1/external/webhooks/" + strconv.FormatInt(id, 10) + "/"}, &out)
+	return out, err
+}
+
+// DeleteWebhook deletes a webhook.
+func (m *MeetingsAPI) DeleteWebhook(ctx context.Context, id int64) error {
+	return m.c.do(ctx, request{method: "DELETE", path: "/api/v1/external/webhooks/" + strconv.FormatInt(id, 10) + "/"}, nil)
+}
+
+// WebhookEvents returns one page of the delivery log; webhookID 0 lists
+// every webhook's.
+func (m *MeetingsAPI) WebhookEvents(ctx context.Context, webhookID int64, page, size int) (APIPage[APIWebhookEvent], error) {
+	var out APIPage[APIWebhookEvent]
+	q := apiPageQuery(page, size)
+	if webhookID != 0 {
+		q.Set("webhook_id", strconv.FormatInt(webhookID, 10))
+	}
+	err := m.c.do(ctx, request{method: "GET", path: "/api/v1/external/webhook-events/", query: q}, &out)
+	return out, err
+}
+
+// WebhookEvent returns one delivery of the log.
+func (m *MeetingsAPI) WebhookEvent(ctx context.Context, id int64) (APIWebhookEvent, error) {
+	var out APIWebhookEvent
+	err := m.c.do(ctx, request{method: "GET", path: "/api/v1/external/webhook-events/" + strconv.FormatInt(id, 10) + "/"}, &out)
+	return out, err
+}

@@ -181,7 +181,7 @@ func TestMeetingsAPIMeetings(t *testing.T) {
 		joinAt := time.Now().Add(3 * time.Minute).UTC().Format(time.RFC3339)
 		bot, err := api.CreateMeeting(ctx, client.APICreateMeeting{OrganizationID: f.org.ID, Title: "Standup", UserToken: pt,
 			TopicID: topic.ID, BotMeetingURL: "https://meet.example/abc", BotJoinAt: joinAt, SpeakerCount: 3,
-			StartTime: time.Now().Add(3 * time.Minute).UTC().Format(time.RFC3339),
+			StartTime:     time.Now().Add(3 * time.Minute).UTC().Format(time.RFC3339),
 			CalendarEvent: &client.APICalendarEvent{EventID: "evt-1", Summary: "Standup", OrganizerEmail: f.user.Email}})
 		require.NoError(t, err)
 		require.Equal(t, "scheduled", bot.Status)
