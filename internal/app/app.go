@@ -231,6 +231,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Insight = insight.NewService(insight.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Index: a.Index, Engine: eng,
 		Model: model, Timeout: a.Config.AITimeout, Logger: a.Logger})
 	a.Insight.SetEvents(a.Webhooks)
+	a.Insight.SetMeter(a.Usage)
 	summaryWorker.Service = a.Insight
 	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks, a.Meetings)
 	a.Participants = participant.NewService(a.DB, q, a.Webhooks, a.Meetings)

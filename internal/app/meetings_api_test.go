@@ -294,8 +294,16 @@ func TestMeetingsAPIMeetings(t *testing.T) {
 		// Usage: every capability, with the summary's tokens and a quota.
 		require.NoError(t, e.app.Usage.SetQuota(ctx, f.org.ID, usage.SpeechToText, 3600))
 		require.NoError(t, e.app.Usage.Record(ctx, nil, f.org.ID, usage.SpeechToText, 90))
-		u, err := api.Usage(ctx, "", today, today)
-		require.NoError(t, err)
+		// The summary's job or request meters it just after storing it.
+		var u client.APIUsage
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			u, err = api.Usage(ctx, "", today, today)
+			require.NoError(t, err)
+			if summarized(u) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 		require.Len(t, u.Results, len(usage.Capabilities))
 		for _, l := range u.Results {
 			require.Equal(t, f.org.ID, l.OrganizationID)
@@ -369,4 +377,13 @@ func TestMeetingsAPITenants(t *testing.T) {
 		require.NoError(t, err)
 		require.Zero(t, pb.Count)
 	})
+}
+
+func summarized(u client.APIUsage) bool {
+	for _, l := range u.Results {
+		if l.CapabilityName == usage.SummarizationInput && l.Usage > 0 {
+			return true
+		}
+	}
+	return false
 }

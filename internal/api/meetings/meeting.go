@@ -13,10 +13,8 @@ import (
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
-	"github.com/quorumhq/quorum/internal/insight"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/page"
-	"github.com/quorumhq/quorum/internal/usage"
 )
 
 // ExtHost is a meeting's creator.
@@ -442,34 +440,11 @@ func (h *Handler) summary(ctx context.Context, c caller.Caller, in *idInput) (*s
 	if err != nil {
 		return nil, err
 	}
-	if !e.SummaryComplete {
-		h.meterSummary(ctx, e, sum)
-	}
 	out.Summary, out.Notes = &sum.Summary, sum.SummaryText
 	if sum.Keywords != nil {
 		out.Keywords = sum.Keywords
 	}
 	return &summaryOutput{Body: out}, nil
-}
-
-// meterSummary records the work of a summary computed for this request, in
-// tokens estimated as four characters each. Metering never fails a request.
-func (h *Handler) meterSummary(ctx context.Context, e meeting.External, sum insight.MeetingSummary) {
-	if h.Usage == nil {
-		return
-	}
-	input := int64(e.SegmentCount) * 16 // without the text at hand, a turn is counted as 16 tokens
-	output := int64(len(sum.Summary)+len(sum.SummaryText)+3) / 4
-	keywords := int64(len(strings.Join(sum.Keywords, " "))+3) / 4
-	for _, r := range []struct {
-		capability string
-		amount     int64
-	}{{usage.SummarizationInput, input}, {usage.SummarizationOutput, output},
-		{usage.KeywordDetectionInput, input}, {usage.KeywordDetectionOutput, keywords}} {
-		if err := h.Usage.Record(ctx, nil, e.OrgID, r.capability, r.amount); err != nil {
-			warnMeter(ctx, e, err)
-		}
-	}
 }
 
 // ExtPersonOut is a meeting participant.

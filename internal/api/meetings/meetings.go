@@ -201,10 +201,6 @@ func warnSkipped(ctx context.Context, what string, m meeting.External) {
 		"request_id", rest.RequestID(ctx))
 }
 
-func warnMeter(ctx context.Context, m meeting.External, err error) {
-	slog.WarnContext(ctx, "usage not recorded", "meeting_id", m.UUID, "error", err)
-}
-
 // sortByStart orders segments by start time, keeping spoken order on ties.
 func sortByStart(segs []ExtSegment) {
 	slices.SortStableFunc(segs, func(a, b ExtSegment) int { return cmp.Compare(a.StartTime, b.StartTime) })
