@@ -279,7 +279,10 @@ func admin(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 			run = partnerAdminCommand(c, name)
 		}
 		if run == nil {
-			fmt.Fprint(stderr, adminUsage)
+			run, _ = meetingsAPICommand(name, c)
+		}
+		if run == nil {
+			fmt.Fprint(stderr, adminUsage+meetingsAPIUsage)
 			return fmt.Errorf("unknown admin command %q", name)
 		}
 	}

@@ -246,4 +246,3 @@ func (s sqlStore) listByMeeting(ctx context.Context, orgID int64, meetingUUID st
 		return page.KeyCursor(last.CreatedAt, last.ID)
 	}), nil
 }
-

@@ -23,6 +23,7 @@ import (
 	"github.com/quorumhq/quorum/internal/api/partneradmin"
 	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/apitoken"
 	"github.com/quorumhq/quorum/internal/automation"
 	"github.com/quorumhq/quorum/internal/bot"
 	"github.com/quorumhq/quorum/internal/calendar"
@@ -44,6 +45,7 @@ import (
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
+	"github.com/quorumhq/quorum/internal/usage"
 	"github.com/quorumhq/quorum/internal/webhook"
 	"github.com/quorumhq/quorum/internal/workflow"
 )
@@ -87,6 +89,14 @@ type Deps struct {
 	Automations *automation.Service
 	Connections *connection.Service
 	Credentials *credential.Service
+	// Tokens are the Meetings API's credentials; Usage its metering.
+	Tokens *apitoken.Service
+	Usage  *usage.Service
+	// MeetingMedia and MeetingBots run file imports and meeting bots for
+	// the Meetings API; either may be nil until wired.
+	MeetingMedia     meetings.Importer
+	MeetingBots      meetings.BotScheduler
+	AllowPrivateURLs bool
 	// Ready reports whether the server can take traffic (database reachable,
 	// migrations applied).
 	Ready func(ctx context.Context) error
@@ -115,9 +125,10 @@ func New(d Deps) *Server {
 			AuthorizationURL: d.PublicURL + "/oauth2/authorize", TokenURL: d.PublicURL + "/oauth2/token",
 			Scopes: scopeDescriptions(),
 		}}},
-		"apiKey":      {Type: "apiKey", In: "header", Name: "X-API-Key"},
-		"cloudToken":  {Type: "http", Scheme: "bearer", Description: "a ct_ cloud token from POST /cloud/v1/cloud-token"},
-		"cloudApiKey": {Type: "http", Scheme: "bearer", Description: "the app's cloud API key"},
+		"apiKey":        {Type: "apiKey", In: "header", Name: "X-API-Key"},
+		"cloudToken":    {Type: "http", Scheme: "bearer", Description: "a ct_ cloud token from POST /cloud/v1/cloud-token"},
+		"cloudApiKey":   {Type: "http", Scheme: "bearer", Description: "the app's cloud API key"},
+		"meetingsToken": {Type: "http", Scheme: "bearer", Description: "a Meetings API token from POST /api/auth/token/"},
 	}
 	// Published clients send fields Quorum does not model; they are
 	// ignored, while the fields it does model keep their validation.
@@ -137,6 +148,9 @@ func New(d Deps) *Server {
 		Credentials: d.Credentials}).Register(api)
 	(&cloud.Handler{Surface: t.cloud, Tokens: d.CloudTokens, Meetings: d.Meetings, Insight: d.Insight, Agent: d.Agent,
 		Actions: d.Actions, Realtime: d.Realtime}).Register(api)
+	(&meetings.Handler{Surface: t.meetings, PublicURL: d.PublicURL, Identities: d.Identities, Tokens: d.Tokens,
+		Meetings: d.Meetings, Insight: d.Insight, Usage: d.Usage, Webhooks: d.Webhooks, Media: d.MeetingMedia,
+		Bots: d.MeetingBots, AllowPrivateURLs: d.AllowPrivateURLs}).Register(api)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

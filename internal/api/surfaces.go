@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/quorumhq/quorum/internal/api/cloud"
+	"github.com/quorumhq/quorum/internal/api/meetings"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/bot"
 	"github.com/quorumhq/quorum/internal/caller"
@@ -38,8 +39,8 @@ func newSurfaces(d Deps) surfaces {
 			MaxBodyBytes: d.MaxBodyBytes},
 		cloud: &rest.Surface{Name: "cloud", Base: cloud.Base, Body: rest.CloudBody, Authenticate: cloudCaller(d),
 			Open: []string{cloud.Base + "/cloud-token", cloud.Base + cloud.RoomStreamPath, cloud.Base + cloud.DiscoveryStreamPath}, Security: "cloudToken", MaxBodyBytes: d.MaxBodyBytes},
-		meetings: &rest.Surface{Name: "meetings", Base: "/api", Body: rest.MeetingsBody, MaxBodyBytes: d.MaxBodyBytes,
-			Open: []string{bot.WebhookPath}},
+		meetings: &rest.Surface{Name: "meetings", Base: "/api", Body: rest.MeetingsBody, Authenticate: meetingsCaller(d),
+			Open: append([]string{bot.WebhookPath}, meetings.Open...), Security: "meetingsToken", TrailingSlash: true, MaxBodyBytes: d.MaxBodyBytes},
 	}
 	fallback := &rest.Surface{Name: "other", Body: rest.PartnerBody}
 	s.table = rest.NewTable(fallback, s.partnerUser, s.partnerAdmin, s.partnerInfo, s.oauth, s.cloud, s.meetings)
@@ -87,5 +88,14 @@ func cloudCaller(d Deps) func(*http.Request) (caller.Caller, error) {
 	return func(r *http.Request) (caller.Caller, error) {
 		token, _ := bearer(r)
 		return d.CloudTokens.Authenticate(r.Context(), token)
+	}
+}
+
+// meetingsCaller authenticates a Meetings API access token from
+// POST /api/auth/token/.
+func meetingsCaller(d Deps) func(*http.Request) (caller.Caller, error) {
+	return func(r *http.Request) (caller.Caller, error) {
+		token, _ := bearer(r)
+		return d.Tokens.Authenticate(r.Context(), token)
 	}
 }

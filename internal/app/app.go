@@ -19,7 +19,9 @@ import (
 	"github.com/quorumhq/quorum/internal/agenda"
 	"github.com/quorumhq/quorum/internal/agent"
 	"github.com/quorumhq/quorum/internal/api"
+	"github.com/quorumhq/quorum/internal/api/meetings"
 	"github.com/quorumhq/quorum/internal/api/rest"
+	"github.com/quorumhq/quorum/internal/apitoken"
 	"github.com/quorumhq/quorum/internal/automation"
 	"github.com/quorumhq/quorum/internal/blob"
 	"github.com/quorumhq/quorum/internal/bot"
@@ -48,6 +50,7 @@ import (
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/template"
 	"github.com/quorumhq/quorum/internal/toolkit"
+	"github.com/quorumhq/quorum/internal/usage"
 	"github.com/quorumhq/quorum/internal/webhook"
 	"github.com/quorumhq/quorum/internal/workflow"
 )
@@ -57,28 +60,31 @@ var Version = "dev"
 
 // App is a running Quorum instance.
 type App struct {
-	Config       config.Config
-	Logger       *slog.Logger
-	DB           *store.DB
-	Identities   *identity.Service
-	OAuth        *oauth.Service
-	Cloud        *cloudtoken.Service
-	Meetings     *meeting.Service
-	Index        *index.Service
-	Insight      *insight.Service
-	Actions      *actionitem.Service
-	Agent        *agent.Service
-	Blobs        *blob.Bucket
-	Documents    *contextdoc.Service
-	Chat         *chat.Service
-	NextSteps    *nextstep.Service
-	Templates    *template.Service
-	Toolkits     *toolkit.Service
-	Workflows    *workflow.Service
-	Webhooks     *webhook.Service
-	SSO          *sso.Service
-	Jobs         *jobs.Queue
-	Realtime     *realtime.Service
+	Config     config.Config
+	Logger     *slog.Logger
+	DB         *store.DB
+	Identities *identity.Service
+	OAuth      *oauth.Service
+	Cloud      *cloudtoken.Service
+	Meetings   *meeting.Service
+	Index      *index.Service
+	Insight    *insight.Service
+	Actions    *actionitem.Service
+	Agent      *agent.Service
+	Blobs      *blob.Bucket
+	Documents  *contextdoc.Service
+	Chat       *chat.Service
+	NextSteps  *nextstep.Service
+	Templates  *template.Service
+	Toolkits   *toolkit.Service
+	Workflows  *workflow.Service
+	Webhooks   *webhook.Service
+	SSO        *sso.Service
+	Jobs       *jobs.Queue
+	Realtime   *realtime.Service
+	// Tokens are the Meetings API's credentials; Usage meters work.
+	Tokens       *apitoken.Service
+	Usage        *usage.Service
 	Participants *participant.Service
 	Agenda       *agenda.Service
 	Calendar     *calendar.Service
@@ -161,6 +167,8 @@ func (a *App) init(ctx context.Context) error {
 	a.Identities = identity.NewService(a.DB, a.Config.AllowPrivateURLs)
 	a.OAuth = oauth.NewService(a.DB, a.Identities, mailer, a.Logger)
 	a.Cloud = cloudtoken.NewService(a.DB, a.Identities)
+	a.Tokens = apitoken.NewService(a.DB)
+	a.Usage = usage.NewService(a.DB)
 	rt, err := realtime.Open(ctx, realtime.Config{DB: a.DB, Logger: a.Logger, RedisURL: a.Config.RedisURL, NATSURL: a.Config.NATSURL,
 		Prefix: a.Config.RealtimePrefix, PresenceTTL: a.Config.PresenceTTL, MaxStreams: a.Config.MaxStreams,
 		MaxStreamsPerOrg: a.Config.MaxStreamsPerOrg})
@@ -240,6 +248,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Insight = insight.NewService(insight.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Index: a.Index, Engine: eng,
 		Model: model, Timeout: a.Config.AITimeout, Logger: a.Logger})
 	a.Insight.SetEvents(a.Webhooks)
+	a.Insight.SetMeter(a.Usage)
 	summaryWorker.Service = a.Insight
 	a.Actions = actionitem.NewService(a.DB, q, a.Webhooks, a.Meetings)
 	a.Automations = automation.NewService(automation.Config{DB: a.DB, Queue: q, Events: a.Webhooks, Meetings: a.Meetings,
@@ -286,6 +295,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Media = media.NewService(media.Config{DB: a.DB, Queue: q, Blobs: a.Blobs, Meetings: a.Meetings, Events: a.Webhooks,
 		Guard: netguard.Guard{AllowPrivate: a.Config.AllowPrivateURLs}, Speech: stt, Tools: tools, Logger: a.Logger,
+		Meter: speechMeter{a.Usage},
 		Summarize: func(ctx context.Context, c caller.Caller, meetingUUID string) error {
 			_, err := a.Insight.Summary(ctx, c, meetingUUID)
 			return err
@@ -298,6 +308,12 @@ func (a *App) init(ctx context.Context) error {
 	a.Bots = bot.NewService(bot.Config{DB: a.DB, Queue: q, Meetings: a.Meetings, Media: a.Media, Provider: provider,
 		WebhookURL: a.Config.PublicURL + bot.WebhookPath, WebhookSecret: a.Config.BotWebhookSecret, Logger: a.Logger})
 	botWorkers.Bind(a.Bots)
+	// Without a bot provider the Meetings API still stores bot meetings (and
+	// says so in the log); with one, it schedules their bots.
+	var meetingBots meetings.BotScheduler
+	if provider != nil {
+		meetingBots = a.Bots
+	}
 	propagateWorker.Service = a.Toolkits
 	// The login form's CSRF key comes from the server key, so every replica
 	// accepts a form another one served; it is derived so that no token
@@ -313,7 +329,8 @@ func (a *App) init(ctx context.Context) error {
 		NextSteps: a.NextSteps, Templates: a.Templates, Toolkits: a.Toolkits, Workflows: a.Workflows,
 		Participants: a.Participants, Agenda: a.Agenda, Calendar: a.Calendar, SSO: a.SSO, Ready: a.Ready,
 		Automations: a.Automations, Connections: a.Connections, Credentials: a.Credentials,
-		Media: a.Media, Bots: a.Bots,
+		Media: a.Media, Bots: a.Bots, MeetingMedia: a.Media, MeetingBots: meetingBots,
+		Tokens: a.Tokens, Usage: a.Usage, AllowPrivateURLs: a.Config.AllowPrivateURLs,
 	})
 	return nil
 }
@@ -367,4 +384,13 @@ func (a *App) Start(ctx context.Context) error {
 // by ctx) and closes the broker and the database.
 func (a *App) Close(ctx context.Context) error {
 	return errors.Join(a.Realtime.Close(ctx), a.Jobs.Stop(ctx), a.DB.Close(), a.Blobs.Close())
+}
+
+// speechMeter records the media pipeline's speech-to-text seconds in the
+// usage ledger, outside any transaction: the seconds were spent whether or
+// not the import that follows commits.
+type speechMeter struct{ usage *usage.Service }
+
+func (m speechMeter) Record(ctx context.Context, orgID int64, capability string, amount int64) error {
+	return m.usage.Record(ctx, nil, orgID, capability, amount)
 }

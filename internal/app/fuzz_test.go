@@ -226,11 +226,14 @@ func newFuzzer(t *testing.T, e *env, seed uint64, only *regexp.Regexp) *fuzzer {
 	f := e.fixture(email)
 	ct, err := e.client().CreateCloudToken(ctx, f.cloudKey, email)
 	require.NoError(t, err)
+	mt, err := e.client().MeetingsAPI().Token(ctx, f.app.ClientID, f.app.ClientSecret)
+	require.NoError(t, err)
 	values := map[string]string{
-		"oauth2":      userToken(t, e, f, strings.Join(scopes, " ")),
-		"apiKey":      f.apiKey,
-		"cloudToken":  ct.CloudToken,
-		"cloudApiKey": f.cloudKey,
+		"meetingsToken": mt.AccessToken,
+		"oauth2":        userToken(t, e, f, strings.Join(scopes, " ")),
+		"apiKey":        f.apiKey,
+		"cloudToken":    ct.CloudToken,
+		"cloudApiKey":   f.cloudKey,
 	}
 	fz.creds = map[string]credential{}
 	for name, s := range fz.doc.Components.SecuritySchemes {

@@ -18,6 +18,7 @@ import (
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/transcript"
+	"github.com/quorumhq/quorum/internal/usage"
 )
 
 // Limits of the intelligence endpoints.
@@ -39,6 +40,7 @@ type Service struct {
 	timeout  time.Duration
 	logger   *slog.Logger
 	events   event.Emitter
+	meter    usage.Meter
 	now      func() time.Time
 }
 

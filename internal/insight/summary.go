@@ -74,6 +74,7 @@ func (s *Service) computeSummary(ctx context.Context, m meeting.Meeting) (Meetin
 	if err := s.storeSummary(ctx, m, out); err != nil {
 		return MeetingSummary{}, err
 	}
+	s.meterSummary(ctx, m, segs, out)
 	return out, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/meeting"
 	"github.com/quorumhq/quorum/internal/transcript"
+	"github.com/quorumhq/quorum/internal/usage"
 )
 
 // Meter records usage as work happens. It may be nil.
@@ -22,14 +23,17 @@ type Meter interface {
 }
 
 // CapabilitySpeechSeconds is the metered capability of speech-to-text, in
-// seconds of audio transcribed.
-const CapabilitySpeechSeconds = "speech_to_text_seconds"
+// seconds of audio: the usage ledger's own name for it.
+const CapabilitySpeechSeconds = usage.SpeechToText
 
 // Meetings is what the pipeline needs of the meeting service.
 type Meetings interface {
 	Get(ctx context.Context, c caller.Caller, id string) (meeting.Meeting, error)
 	GetByID(ctx context.Context, c caller.Caller, id int64) (meeting.Meeting, error)
 	ReplaceTranscript(ctx context.Context, c caller.Caller, id string, segs []transcript.Segment) (meeting.Meeting, error)
+	// SetRecording records that a meeting has a recording, with its probed
+	// format and length, so the Meetings API shows its recording_url.
+	SetRecording(ctx context.Context, c caller.Caller, id int64, format string, seconds float64) error
 }
 
 // Status is how far a meeting's media import got.

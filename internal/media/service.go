@@ -235,13 +235,23 @@ func (s *Service) runDownload(ctx context.Context, a DownloadArgs) error {
 			s.cfg.Logger.WarnContext(ctx, "Cannot probe imported media", slog.Int64("import", imp.ID), slog.Any("error", err))
 		}
 	}
-	return s.cfg.Queue.Tx(ctx, func(tx *jobs.Tx) error {
+	err = s.cfg.Queue.Tx(ctx, func(tx *jobs.Tx) error {
 		if err := s.store.stored(ctx, tx, imp, key, ct, int64(len(data)), kind, p, s.now()); err != nil {
 			return err
 		}
 		_, err := tx.Insert(ctx, TranscribeArgs(a), nil)
 		return err
 	})
+	if err != nil || kind != KindMedia {
+		return err
+	}
+	// The recording is stored and served already; a failure to note it on
+	// the meeting only hides its link, so it is logged rather than retried
+	// with another download.
+	if err := s.cfg.Meetings.SetRecording(ctx, caller.ForSystem(imp.OrgID), imp.MeetingID, p.Format, p.Duration); err != nil {
+		s.cfg.Logger.WarnContext(ctx, "Cannot note the recording on its meeting", slog.Int64("import", imp.ID), slog.Any("error", err))
+	}
+	return nil
 }
 
 func (s *Service) probeBytes(ctx context.Context, data []byte) (Probe, error) {

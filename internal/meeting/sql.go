@@ -544,3 +544,210 @@ func (s sqlStore) linkEvent(ctx context.Context, tx *sql.Tx, m Meeting, eventID 
 	}
 	return nil
 }
+
+// externalColumns and externalFrom read a meeting with the figures the
+// Meetings API shows; the subqueries are per meeting, on indexed keys.
+const externalColumns = meetingColumns + `, m.location, m.from_calendar OR m.calendar_event_id IS NOT NULL, m.calendar_snapshot,
+	COALESCE(m.topic_id, 0), m.speaker_count, m.source_url, m.bot_meeting_url, m.bot_join_at, m.recording_format,
+	COALESCE(m.recording_seconds, 0),
+	EXISTS (SELECT 1 FROM meeting_summaries s WHERE s.meeting_id = m.id AND s.transcript_version = m.transcript_version
+		AND m.transcript_version > 0),
+	COALESCE(u.id, 0), COALESCE(u.name, ''), COALESCE(u.email, ''),
+	(SELECT COUNT(*) FROM meeting_participants p WHERE p.meeting_id = m.id),
+	(SELECT COUNT(DISTINCT ts.speaker) FROM transcript_segments ts WHERE ts.meeting_id = m.id AND ts.speaker <> ''),
+	COALESCE((SELECT MAX(ts.end_sec) FROM transcript_segments ts WHERE ts.meeting_id = m.id), 0)`
+
+func scanExternal(row interface{ Scan(...any) error }) (External, error) {
+	var e External
+	var start, end, completed, joinAt sql.NullTime
+	var status, detail string
+	err := row.Scan(&e.ID, &e.UUID, &e.OrgID, &e.Title, &e.Language, &e.RoomName, &start, &end, &status,
+		&detail, &e.IsInstant, &e.TemplateID, &e.CreatedBy, &e.TranscriptVersion, &e.SegmentCount, &completed,
+		&e.CopiedFrom, &e.CreatedAt, &e.UpdatedAt, &e.OrgUUID, &e.CreatorUUID, &e.MergedInto, &e.CalendarEventID,
+		&e.Location, &e.FromCalendar, &e.CalendarSnapshot, &e.TopicID, &e.SpeakerCount, &e.SourceURL, &e.BotMeetingURL,
+		&joinAt, &e.RecordingFormat, &e.RecordingSeconds, &e.SummaryComplete, &e.HostID, &e.HostName, &e.HostEmail,
+		&e.ParticipantCount, &e.Speakers, &e.TranscriptSeconds)
+	e.StartTime, e.EndTime, e.CompletedAt, e.BotJoinAt = start.Time, end.Time, completed.Time, joinAt.Time
+	e.Status, e.DetailLevel = Status(status), DetailLevel(detail)
+	return e, err
+}
+
+func int64Args(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// listExternal pages by offset with an exact total over the same WHERE.
+func (s sqlStore) listExternal(ctx context.Context, orgIDs []int64, f ExternalFilter, r page.Request) (page.Page[External], error) {
+	where := ` WHERE m.org_id IN (` + placeholders(len(orgIDs)) + `)`
+	args := int64Args(orgIDs)
+	if f.Title != "" {
+		where += ` AND LOWER(m.title) LIKE ? ESCAPE '\'`
+		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(f.Title))
+		args = append(args, "%"+esc+"%")
+	}
+	if len(f.ParticipantUserIDs) > 0 {
+		where += ` AND EXISTS (SELECT 1 FROM meeting_participants p WHERE p.meeting_id = m.id AND p.user_id IN (` +
+			placeholders(len(f.ParticipantUserIDs)) + `))`
+		args = append(args, int64Args(f.ParticipantUserIDs)...)
+	}
+	if !f.CreatedFrom.IsZero() {
+		where += ` AND m.created_at >= ?`
+		args = append(args, f.CreatedFrom)
+	}
+	if !f.CreatedBefore.IsZero() {
+		where += ` AND m.created_at < ?`
+		args = append(args, f.CreatedBefore)
+	}
+	if f.SummaryComplete != nil {
+		cond := ` EXISTS (SELECT 1 FROM meeting_summaries s WHERE s.meeting_id = m.id AND s.transcript_version = m.transcript_version
+			AND m.transcript_version > 0)`
+		if !*f.SummaryComplete {
+			cond = ` NOT` + cond
+		}
+		where += ` AND` + cond
+	}
+	if f.FromCalendar != nil {
+		cond := ` (m.from_calendar OR m.calendar_event_id IS NOT NULL)`
+		if !*f.FromCalendar {
+			cond = ` NOT` + cond
+		}
+		where += ` AND` + cond
+	}
+	var total int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM meetings m`+where, args...).Scan(&total); err != nil {
+		return page.Page[External]{}, fmt.Errorf("count meetings: %w", err)
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+externalColumns+meetingFrom+where+
+		` ORDER BY COALESCE(m.start_time, m.created_at) DESC, m.id DESC LIMIT ? OFFSET ?`, append(args, r.Limit, r.Offset)...)
+	if err != nil {
+		return page.Page[External]{}, fmt.Errorf("list meetings: %w", err)
+	}
+	defer rows.Close()
+	items := []External{}
+	for rows.Next() {
+		e, err := scanExternal(rows)
+		if err != nil {
+			return page.Page[External]{}, fmt.Errorf("scan meeting: %w", err)
+		}
+		items = append(items, e)
+	}
+	if err := rows.Err(); err != nil {
+		return page.Page[External]{}, fmt.Errorf("list meetings: %w", err)
+	}
+	return page.Page[External]{Items: items, Total: total, Limit: r.Limit, Offset: r.Offset}, nil
+}
+
+func (s sqlStore) external(ctx context.Context, orgIDs []int64, id int64) (External, error) {
+	e, err := scanExternal(s.db.QueryRow(ctx, `SELECT `+externalColumns+meetingFrom+` WHERE m.org_id IN (`+
+		placeholders(len(orgIDs))+`) AND m.id = ?`, append(int64Args(orgIDs), id)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return External{}, fault.NotFound("meeting")
+	}
+	if err != nil {
+		return External{}, fmt.Errorf("load meeting %d: %w", id, err)
+	}
+	return e, nil
+}
+
+func (s sqlStore) participants(ctx context.Context, orgID, meetingID int64) ([]Participant, error) {
+	rows, err := s.db.Query(ctx, `SELECT p.id, COALESCE(p.user_id, 0), p.name, p.email, p.role FROM meeting_participants p
+		WHERE p.org_id = ? AND p.meeting_id = ? ORDER BY p.id`, orgID, meetingID)
+	if err != nil {
+		return nil, fmt.Errorf("list participants of meeting %d: %w", meetingID, err)
+	}
+	defer rows.Close()
+	out := []Participant{}
+	for rows.Next() {
+		var p Participant
+		var role string
+		if err := rows.Scan(&p.ID, &p.UserID, &p.Name, &p.Email, &role); err != nil {
+			return nil, fmt.Errorf("scan participant: %w", err)
+		}
+		p.Role = Role(role)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func (s sqlStore) setExternal(ctx context.Context, tx *sql.Tx, e External) error {
+	_, err := s.db.TxExec(ctx, tx, `UPDATE meetings SET location = ?, from_calendar = ?, calendar_snapshot = ?, topic_id = ?,
+		speaker_count = ?, source_url = ?, bot_meeting_url = ?, bot_join_at = ? WHERE org_id = ? AND id = ?`,
+		e.Location, e.FromCalendar, e.CalendarSnapshot, nullID(e.TopicID), e.SpeakerCount, e.SourceURL, e.BotMeetingURL,
+		nullTime(e.BotJoinAt), e.OrgID, e.ID)
+	if err != nil {
+		return fmt.Errorf("store Meetings API fields of meeting %d: %w", e.ID, err)
+	}
+	return nil
+}
+
+func (s sqlStore) topicLanguage(ctx context.Context, tx *sql.Tx, orgID, topicID int64) (string, error) {
+	var lang string
+	err := s.db.TxQueryRow(ctx, tx, `SELECT language FROM meeting_topics WHERE org_id = ? AND id = ?`, orgID, topicID).Scan(&lang)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fault.Invalid("topic_id", "does_not_exist", "Invalid pk \"%d\" - object does not exist.", topicID)
+	}
+	if err != nil {
+		return "", fmt.Errorf("load topic %d: %w", topicID, err)
+	}
+	return lang, nil
+}
+
+// orgAdmin picks the organization's first owner (else admin), or 0.
+func (s sqlStore) orgAdmin(ctx context.Context, tx *sql.Tx, orgID int64) (int64, error) {
+	var id int64
+	err := s.db.TxQueryRow(ctx, tx, `SELECT user_id FROM memberships WHERE org_id = ? AND role IN ('owner', 'admin')
+		ORDER BY CASE role WHEN 'owner' THEN 0 ELSE 1 END, created_at, user_id LIMIT 1`, orgID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find an admin of org %d: %w", orgID, err)
+	}
+	return id, nil
+}
+
+func (s sqlStore) insertTopic(ctx context.Context, t Topic, now time.Time) (Topic, error) {
+	err := s.db.ExecRow(ctx, `INSERT INTO meeting_topics (org_id, name, alias, language, created_at) VALUES (?, ?, ?, ?, ?)
+		RETURNING id`, t.OrgID, t.Name, t.Alias, t.Language, now).Scan(&t.ID)
+	if store.IsUniqueViolation(err) {
+		return Topic{}, fault.Conflict("topic_exists", "the organization already has a topic named %q", t.Name)
+	}
+	if err != nil {
+		return Topic{}, fmt.Errorf("insert topic: %w", err)
+	}
+	return t, nil
+}
+
+func (s sqlStore) topics(ctx context.Context, orgIDs []int64) ([]Topic, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, org_id, name, alias, language FROM meeting_topics WHERE org_id IN (`+
+		placeholders(len(orgIDs))+`) ORDER BY org_id, id`, int64Args(orgIDs)...)
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	defer rows.Close()
+	out := []Topic{}
+	for rows.Next() {
+		var t Topic
+		if err := rows.Scan(&t.ID, &t.OrgID, &t.Name, &t.Alias, &t.Language); err != nil {
+			return nil, fmt.Errorf("scan topic: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (s sqlStore) setRecording(ctx context.Context, orgID, id int64, format string, seconds float64, now time.Time) error {
+	res, err := s.db.Exec(ctx, `UPDATE meetings SET recording_format = ?, recording_seconds = ?, updated_at = ?
+		WHERE org_id = ? AND id = ?`, format, seconds, now, orgID, id)
+	if err != nil {
+		return fmt.Errorf("record the recording of meeting %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fault.NotFound("meeting")
+	}
+	return nil
+}

@@ -707,3 +707,62 @@ func (s sqlStore) attempts(ctx context.Context, deliveryID int64) ([]Attempt, er
 	}
 	return out, rows.Err()
 }
+
+func (s sqlStore) endpointHealth(ctx context.Context, orgID, appID, endpointID int64) (EndpointHealth, error) {
+	var h EndpointHealth
+	err := s.db.QueryRow(ctx, `SELECT COALESCE((SELECT SUM(d.failures) FROM webhook_deliveries d WHERE d.subscription_id = s.id), 0),
+		s.last_failure FROM webhook_subscriptions s WHERE s.org_id = ? AND s.app_id = ? AND s.id = ?`, orgID, appID, endpointID).
+		Scan(&h.FailureCount, &h.LastFailureReason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return EndpointHealth{}, fault.NotFound("webhook")
+	}
+	if err != nil {
+		return EndpointHealth{}, fmt.Errorf("read failures of webhook %d: %w", endpointID, err)
+	}
+	return h, nil
+}
+
+func (s sqlStore) endpointDeliveries(ctx context.Context, orgID, appID, endpointID int64, r page.Request) (page.Page[EndpointDelivery], error) {
+	where := ` WHERE d.org_id = ? AND d.app_id = ? AND s.org_id = ?`
+	args := []any{orgID, appID, orgID}
+	if endpointID != 0 {
+		where += ` AND s.id = ?`
+		args = append(args, endpointID)
+	}
+	var total int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*)`+deliveryFrom+where, args...).Scan(&total); err != nil {
+		return page.Page[EndpointDelivery]{}, fmt.Errorf("count webhook deliveries: %w", err)
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+deliveryColumns+`, s.id`+deliveryFrom+where+` ORDER BY d.id DESC LIMIT ? OFFSET ?`,
+		append(args, r.Limit, r.Offset)...)
+	if err != nil {
+		return page.Page[EndpointDelivery]{}, fmt.Errorf("list webhook deliveries: %w", err)
+	}
+	defer rows.Close()
+	items := []EndpointDelivery{}
+	for rows.Next() {
+		var ed EndpointDelivery
+		if ed.Delivery, err = scanDelivery(rows, &ed.EndpointID); err != nil {
+			return page.Page[EndpointDelivery]{}, fmt.Errorf("scan webhook delivery: %w", err)
+		}
+		items = append(items, ed)
+	}
+	if err := rows.Err(); err != nil {
+		return page.Page[EndpointDelivery]{}, fmt.Errorf("list webhook deliveries: %w", err)
+	}
+	return page.Page[EndpointDelivery]{Items: items, Total: total, Limit: r.Limit, Offset: r.Offset}, nil
+}
+
+func (s sqlStore) endpointDelivery(ctx context.Context, orgID, appID, id int64) (EndpointDelivery, error) {
+	var ed EndpointDelivery
+	var err error
+	ed.Delivery, err = scanDelivery(s.db.QueryRow(ctx, `SELECT `+deliveryColumns+`, s.id`+deliveryFrom+
+		` WHERE d.org_id = ? AND d.app_id = ? AND s.org_id = ? AND d.id = ?`, orgID, appID, orgID, id), &ed.EndpointID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return EndpointDelivery{}, fault.NotFound("webhook event")
+	}
+	if err != nil {
+		return EndpointDelivery{}, fmt.Errorf("load webhook delivery %d: %w", id, err)
+	}
+	return ed, nil
+}

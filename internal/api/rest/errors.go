@@ -79,8 +79,12 @@ func CloudBody(e ErrorInfo) map[string]any {
 	return withExtra(body, e.Extra)
 }
 
-// MeetingsBody is the Meetings API's (Django REST framework) error body.
+// MeetingsBody is the Meetings API's (Django REST framework) error body:
+// {"field": ["message"]} for an invalid field, {"detail": ...} otherwise.
 func MeetingsBody(e ErrorInfo) map[string]any {
+	if e.Field != "" {
+		return withExtra(map[string]any{e.Field: []string{e.Message}}, e.Extra)
+	}
 	return withExtra(map[string]any{"detail": e.Message, "code": e.Code}, e.Extra)
 }
 

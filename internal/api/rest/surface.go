@@ -41,6 +41,10 @@ type Surface struct {
 	// OAuthCodes reports malformed requests with RFC 6749's
 	// invalid_request code instead of invalid_request_body.
 	OAuthCodes bool
+	// TrailingSlash serves every path with or without a trailing slash:
+	// operations are registered without it and requests lose it before
+	// routing, so neither spelling is redirected.
+	TrailingSlash bool
 }
 
 // ErrorInfo is what every error body is built from.
@@ -135,6 +139,10 @@ var otherSurface = &Surface{Name: "other", Body: PartnerBody}
 func (t *Table) Resolve(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := t.Lookup(r.URL.Path)
+		if s.TrailingSlash && len(r.URL.Path) > 1 && strings.HasSuffix(r.URL.Path, "/") {
+			r.URL.Path = strings.TrimSuffix(r.URL.Path, "/")
+			r.URL.RawPath = ""
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), surfaceKey{}, s)))
 	})
 }
