@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -386,4 +387,80 @@ func summarized(u client.APIUsage) bool {
 		}
 	}
 	return false
+}
+
+// TestMeetingsAPIFileImportEndToEnd speaks plain HTTP as the Python SDK
+// does: a token, an organization webhook, a meeting created with a
+// file_url that a local server answers with a VTT file; the transcription
+// and summarization webhooks arrive signed the Standard Webhooks way, and
+// the transcript, summary, participants and recording have their shapes.
+func TestMeetingsAPIFileImportEndToEnd(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f := e.fixture("import@a.example")
+		api, _ := meetingsAPI(t, e, f)
+
+		type delivery struct {
+			header http.Header
+			body   []byte
+		}
+		got := make(chan delivery, 16)
+		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			got <- delivery{r.Header.Clone(), b}
+		}))
+		t.Cleanup(receiver.Close)
+		const vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n<v Ana>We agreed to ship the release on Friday.\n\n" +
+			"00:00:04.000 --> 00:00:09.500\n<v Ben>I will write the release notes before then.\n\n" +
+			"00:00:09.500 --> 00:00:12.000\n<v Ana>The budget review moves to next week.\n"
+		files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/vtt")
+			_, _ = io.WriteString(w, vtt)
+		}))
+		t.Cleanup(files.Close)
+
+		hooks, err := api.CreateWebhooks(ctx, client.APICreateWebhook{TargetURL: receiver.URL + "/hook", OrganizationIDs: []any{f.org.ID},
+			Events: []string{"meeting.transcription_completed", "meeting.summarization_completed"}})
+		require.NoError(t, err)
+		require.Len(t, hooks, 1)
+		secret := hooks[0].SecretKey
+		require.True(t, strings.HasPrefix(secret, "whsec_"))
+
+		m, err := api.CreateMeeting(ctx, client.APICreateMeeting{OrganizationID: f.org.ID, Title: "Release sync", FileURL: files.URL + "/call.vtt"})
+		require.NoError(t, err)
+
+		seen := map[string]bool{}
+		deadline := time.After(90 * time.Second)
+		for !seen["meeting.transcription_completed"] || !seen["meeting.summarization_completed"] {
+			select {
+			case d := <-got:
+				require.NoError(t, client.VerifyStandardWebhook(secret, d.header, d.body, 5*time.Minute), "signed with the endpoint's secret")
+				var ev struct {
+					Type string `json:"type"`
+				}
+				require.NoError(t, json.Unmarshal(d.body, &ev))
+				seen[ev.Type] = true
+			case <-deadline:
+				t.Fatalf("webhooks seen so far: %v", seen)
+			}
+		}
+
+		tr, err := api.Transcript(ctx, m.ID)
+		require.NoError(t, err)
+		require.Equal(t, 3, tr.TotalSegments)
+		require.Equal(t, "Ben", tr.Transcripts[1].Speaker)
+		require.InDelta(t, 9.5, tr.Transcripts[1].EndTime, 0.001)
+		sum, err := api.Summary(ctx, m.ID)
+		require.NoError(t, err)
+		require.NotNil(t, sum.Summary)
+		require.NotEmpty(t, *sum.Summary)
+		require.NotNil(t, sum.Keywords)
+		parts, err := api.Participants(ctx, m.ID)
+		require.NoError(t, err)
+		require.Equal(t, m.ID, parts.MeetingID)
+		rec, err := api.Recording(ctx, m.ID)
+		require.NoError(t, err)
+		require.Equal(t, m.ID, rec.MeetingID)
+		require.Nil(t, rec.RecordingURL, "a transcript file is no recording")
+	}, "--allow-private-urls")
 }
