@@ -96,7 +96,7 @@ for s in "${scopes[@]}"; do scope_args+=(--scope "$s"); done
 # The context and chat tests (test/content.test.js) need these too; the app
 # allows them, and a token of their own carries them.
 content_scope_args=()
-for s in openid context:read context:write chat:read chat:write; do content_scope_args+=(--scope "$s"); done
+for s in openid meetings:read meetings:write context:read context:write chat:read chat:write; do content_scope_args+=(--scope "$s"); done
 
 say "provisioning"
 org_json="$(q admin org create --name "$org_name" --json)"

@@ -54,9 +54,11 @@ function apiError(statusCode, code) {
   };
 }
 
-// Meetings come from the Cloud API of the same app and organization: a Partner meeting and a
-// Cloud-imported one are the same meeting.
+// The user creates the meeting through the SDK (so they edit it), and its transcript arrives
+// through the Cloud API of the same app and organization: a Partner meeting and a Cloud one are
+// the same meeting.
 async function importMeeting(title, segments) {
+  const meeting = await user.createMeeting({ title });
   const tok = await fetch(`${BASE}/cloud/v1/cloud-token`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${CLOUD_API_KEY}`, 'Content-Type': 'application/json' },
@@ -64,13 +66,13 @@ async function importMeeting(title, segments) {
   });
   assert.equal(tok.status, 201, await tok.clone().text());
   const { cloudToken } = await tok.json();
-  const res = await fetch(`${BASE}/cloud/v1/meetings`, {
+  const res = await fetch(`${BASE}/cloud/v1/meetings/${meeting.id}/transcript`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${cloudToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ title, segments }),
+    body: JSON.stringify({ segments }),
   });
-  assert.equal(res.status, 201, await res.clone().text());
-  return (await res.json()).id;
+  assert.equal(res.status, 200, await res.clone().text());
+  return meeting.id;
 }
 
 // A one-page PDF showing `line`, with a binary comment line as real PDFs have.
