@@ -24,6 +24,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -587,6 +588,9 @@ func provision(ctx context.Context, binary string, env []string, base string) (*
 		if err != nil {
 			return err
 		}
+		if r.status == http.StatusNotFound {
+			return fmt.Errorf("POST %s: %w", path, errNotServed)
+		}
 		if r.status >= 300 {
 			return fmt.Errorf("POST %s: %d %s", path, r.status, clip(r.body, 300))
 		}
@@ -625,20 +629,28 @@ func provision(ctx context.Context, binary string, env []string, base string) (*
 		}
 	}
 	// Planned meetings of the Partner API, more than a page of 25 of them;
-	// each has a time, a detail level and its creator as a participant.
+	// each has a time, a detail level and its creator as a participant. An
+	// older binary without that API measures the rest (its rows read n/a).
 	for i := range 30 {
 		var m struct {
 			ID string `json:"id"`
 		}
 		body := map[string]any{"title": fmt.Sprintf("Partner meeting %d", i+1), "start_time": "2031-03-02T15:00:00Z",
 			"end_time": "2031-03-02T16:00:00Z", "detail_level": "STANDARD"}
-		if err := post("/v1/partner/user/meetings", "Bearer "+f.accessToken, body, &m); err != nil {
+		err := post("/v1/partner/user/meetings", "Bearer "+f.accessToken, body, &m)
+		if errors.Is(err, errNotServed) {
+			break
+		}
+		if err != nil {
 			return nil, err
 		}
 		f.partnerMeetingID = m.ID
 	}
 	return f, nil
 }
+
+// errNotServed marks a route the measured binary does not have.
+var errNotServed = errors.New("not served by this binary")
 
 // ---- PostgreSQL ----
 
