@@ -172,6 +172,9 @@ func (c *stmtCache) close() error {
 // QueryRow runs a query expected to return at most one row on the reader,
 // with a cached prepared statement. Write the query with "?" placeholders.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.direct {
+		return db.R.QueryRowContext(ctx, db.Rebind(query), args...)
+	}
 	cs, err := db.readStmts.acquire(ctx, query)
 	if err != nil {
 		// The plain call reports the same failure through the Row.
@@ -184,6 +187,9 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 // Query runs a query on the reader with a cached prepared statement. Write
 // the query with "?" placeholders.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.direct {
+		return db.R.QueryContext(ctx, db.Rebind(query), args...)
+	}
 	cs, err := db.readStmts.acquire(ctx, query)
 	if err != nil {
 		return nil, err
@@ -195,6 +201,9 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 // Exec runs a statement on the writer with a cached prepared statement.
 // Write the query with "?" placeholders.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if db.direct {
+		return db.W.ExecContext(ctx, db.Rebind(query), args...)
+	}
 	cs, err := db.writeStmts.acquire(ctx, query)
 	if err != nil {
 		return nil, err
@@ -207,6 +216,9 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 // RETURNING) on the writer with a cached prepared statement. Write the
 // query with "?" placeholders.
 func (db *DB) ExecRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.direct {
+		return db.W.QueryRowContext(ctx, db.Rebind(query), args...)
+	}
 	cs, err := db.writeStmts.acquire(ctx, query)
 	if err != nil {
 		return db.W.QueryRowContext(ctx, db.Rebind(query), args...)
@@ -222,6 +234,9 @@ func (db *DB) ExecRow(ctx context.Context, query string, args ...any) *sql.Row {
 // database/sql reuses the statement already prepared on the transaction's
 // connection.
 func (db *DB) txStmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
+	if db.direct {
+		return nil
+	}
 	cs := db.writeStmts.get(query)
 	if cs == nil {
 		db.writeStmts.want(query)
