@@ -211,7 +211,7 @@ env \
   PSDK_ADM_CLOUD_API_KEY="$adm_cloud_api_key" \
   PSDK_ADM_SECRET="$adm_secret" \
   PSDK_ADM_ACCESS_TOKEN="$adm_access_token" \
-  timeout 150 "$NODE" --test --test-reporter=spec --test-timeout=60000 test/*.test.js
+  timeout 600 "$NODE" --test --test-reporter=spec --test-timeout=180000 test/*.test.js
 rc=$?
 set -e
 if [ "$rc" -ne 0 ]; then say "FAILED (exit $rc)"; else say "ok"; fi
