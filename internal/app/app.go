@@ -182,6 +182,8 @@ func (a *App) init(ctx context.Context) error {
 	// index worker gets its service once that is built, before Start.
 	indexWorker := &index.Worker{JobTimeout: jobTiming.index}
 	river.AddWorker(workers, indexWorker)
+	pendingWorker := &index.PendingWorker{}
+	river.AddWorker(workers, pendingWorker)
 	summaryWorker := &insight.SummaryWorker{}
 	river.AddWorker(workers, summaryWorker)
 	executeWorker, triggerWorker := &nextstep.ExecuteWorker{}, &nextstep.TriggerWorker{}
@@ -210,7 +212,8 @@ func (a *App) init(ctx context.Context) error {
 		MaxWorkers: a.Config.Workers,
 		InsertOnly: a.Config.Workers == 0,
 		PeriodicJobs: []*river.PeriodicJob{jobs.Every(time.Hour, purgeArgs{}, nil, true), webhook.PeriodicJob(webhookTiming.sweepEvery),
-			jobs.Every(10*time.Minute, chat.ExpireArgs{}, nil, true), calendar.PeriodicJob(), bot.PeriodicJob()},
+			jobs.Every(10*time.Minute, chat.ExpireArgs{}, nil, true), calendar.PeriodicJob(), bot.PeriodicJob(),
+			jobs.Every(10*time.Minute, index.PendingArgs{}, nil, true)},
 		JobTimeout:           max(jobTiming.index, jobTiming.purge),
 		RescueStuckJobsAfter: jobTiming.rescueAfter,
 		// SQLite has no LISTEN/NOTIFY, so an idle worker finds new jobs by
@@ -241,6 +244,7 @@ func (a *App) init(ctx context.Context) error {
 	}, a.Webhooks)
 	a.Index = index.NewService(a.DB, a.Meetings, a.Logger)
 	indexWorker.Service = a.Index
+	pendingWorker.Service, pendingWorker.Queue = a.Index, q
 	eng, chatModel, model, err := engine(a.Config)
 	if err != nil {
 		return err
@@ -368,14 +372,11 @@ func (a *App) Handler() http.Handler { return a.server.Handler() }
 // Server exposes the assembled API (for its OpenAPI document).
 func (a *App) Server() *api.Server { return a.server }
 
-// Start loads the search index and launches background workers. When ctx
+// Start launches background workers. When ctx
 // ends (the process is told to stop), open SSE streams get a final event
 // and end, so that the HTTP server's graceful shutdown does not wait for
 // them.
 func (a *App) Start(ctx context.Context) error {
-	if err := a.Index.Sync(ctx); err != nil {
-		return fmt.Errorf("load search index: %w", err)
-	}
 	context.AfterFunc(ctx, a.Realtime.Drain)
 	return a.Jobs.Start(ctx)
 }

@@ -49,7 +49,7 @@ func (d *Direct) Import(_ context.Context, id string, segs []ai.Segment) error {
 	for i := range chunks {
 		chunks[i].MeetingID = id
 	}
-	if err := d.index.Replace(id, chunks, nil); err != nil {
+	if err := d.index.Replace(id, chunks); err != nil {
 		return err
 	}
 	d.mu.Lock()

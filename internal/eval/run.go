@@ -83,7 +83,7 @@ func RunQMSum(ctx context.Context, split, dataDir string, w io.Writer, b Backend
 		for i := range chunks {
 			chunks[i].MeetingID = m.ID
 		}
-		if err := baseline.Replace(m.ID, chunks, nil); err != nil {
+		if err := baseline.Replace(m.ID, chunks); err != nil {
 			return Report{}, err
 		}
 	}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/quorumhq/quorum/internal/ai"
 	"github.com/quorumhq/quorum/internal/search"
@@ -15,5 +16,14 @@ func ReindexRead(ctx context.Context, s *Service, a Args, segs []transcript.Segm
 	for i, seg := range segs {
 		read[i] = ai.Segment{Speaker: seg.Speaker, Text: seg.Text, Start: seg.Start, End: seg.End}
 	}
-	return s.store(ctx, a, search.ChunkTranscript(read, search.DefaultMaxWords), readState{transcriptVersion: version})
+	chunks := search.ChunkTranscript(read, search.DefaultMaxWords)
+	for i := range chunks {
+		chunks[i].OrgID = fmt.Sprint(a.OrgID)
+	}
+	g, err := search.NewGroup(chunks)
+	if err != nil {
+		return err
+	}
+	_, err = s.store(ctx, a, g, readState{transcriptVersion: version})
+	return err
 }

@@ -1,8 +1,11 @@
-// Package index keeps the search index of transcripts and documents: a
-// durable job chunks and embeds a source when it changes and stores the
-// chunks and vectors in the database; every replica mirrors them in an
-// in-memory search.Index, which it brings up to date before each query by
-// reading which sources changed since it last looked.
+// Package index keeps the search index of transcripts and documents in the
+// database. A durable job analyses a source when it changes (search.Group)
+// and stores it with its postings and the organization's term statistics in
+// one transaction; a search reads the postings of its terms to pick a few
+// candidate groups, loads those and ranks their chunks in process. No
+// replica holds index state beyond bounded caches of immutable rows, so
+// every replica answers from what has committed, and start-up builds
+// nothing.
 package index
 
 import (
@@ -12,14 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/riverqueue/river"
 
-	"github.com/quorumhq/quorum/internal/ai/hashembed"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
 	"github.com/quorumhq/quorum/internal/jobs"
@@ -28,7 +28,7 @@ import (
 	"github.com/quorumhq/quorum/internal/store"
 )
 
-// Source kinds stored in search_chunks.source.
+// Source kinds stored in search_groups.source.
 const (
 	SourceTranscript = string(search.SourceTranscript)
 	SourceDocument   = string(search.SourceDocument)
@@ -47,7 +47,7 @@ func (Args) Kind() string { return "search_index" }
 // Index jobs are deliberately not unique: River's unique jobs also match a
 // running job, which may have read the source before this change. A
 // redundant run costs little, since indexing reads the latest state, and
-// runs of one source never interleave (see Reindex), so a job may run again
+// runs for one organization take turns (see store), so a job may run again
 // after a crash or a timeout, or alongside another job for its source.
 
 // JobTimeout bounds one run of an index job. Measured on the 2-core
@@ -58,20 +58,36 @@ func (Args) Kind() string { return "search_index" }
 // worst case, room for a loaded host and a queued SQLite writer.
 const JobTimeout = time.Minute
 
+// Cache sizes. Cached groups are immutable (a changed source gets a new
+// row), so they never go stale; a decoded QMSum meeting takes about 300
+// KiB, so the group cache holds at most some 80 MiB. Results are keyed by
+// the organization's index version, which every indexing run bumps.
+const (
+	groupCacheSize  = 256
+	resultCacheSize = 1024
+)
+
 // Service indexes sources and answers searches.
 type Service struct {
 	db       *store.DB
 	meetings *meeting.Service
 	logger   *slog.Logger
-	cache    *search.Index
-
-	mu   sync.Mutex // serializes cache syncs
-	seen int64      // highest search_versions.version mirrored in cache
+	params   search.Params
+	groups   *lru.Cache[int64, *search.Group]
+	results  *lru.Cache[string, []search.Hit]
 }
 
-// NewService returns a Service with an empty cache; Sync fills it.
+// NewService returns a Service that scores with the product's parameters.
 func NewService(db *store.DB, meetings *meeting.Service, logger *slog.Logger) *Service {
-	return &Service{db: db, meetings: meetings, logger: logger, cache: search.New(search.DefaultParams())}
+	groups, err := lru.New[int64, *search.Group](groupCacheSize)
+	if err != nil {
+		panic(err) // only for a non-positive size
+	}
+	results, err := lru.New[string, []search.Hit](resultCacheSize)
+	if err != nil {
+		panic(err)
+	}
+	return &Service{db: db, meetings: meetings, logger: logger, params: search.DefaultParams(), groups: groups, results: results}
 }
 
 // Enqueue queues indexing of a source within the caller's transaction.
@@ -100,54 +116,17 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	return w.Service.Reindex(ctx, job.Args)
 }
 
-// Reindex rebuilds the stored chunks of one source from its current state.
-// It may run any number of times, also concurrently for one source: the
-// chunks of a source are replaced in one transaction, under a lock on that
-// source, and a run that read a transcript which has since been replaced
-// writes nothing, leaving the source to the job that the change queued.
+// Reindex rebuilds the stored group of one source from its current state.
+// It may run any number of times, also concurrently for one source: runs
+// for one organization take turns, and a run that read a transcript which
+// has since been replaced writes nothing, leaving the source to the job
+// that the change queued.
 func (s *Service) Reindex(ctx context.Context, a Args) error {
-	chunks, read, err := s.chunk(ctx, a)
+	g, read, err := s.analyse(ctx, a)
 	if err != nil {
 		return err
 	}
-	return s.store(ctx, a, chunks, read)
-}
-
-// store replaces the chunks of a source with chunks cut from what chunk read.
-func (s *Service) store(ctx context.Context, a Args, chunks []search.Chunk, read readState) error {
-	vectors := make([][]float32, len(chunks))
-	for i, c := range chunks {
-		vectors[i] = hashembed.Embed(c.Text)
-	}
-	superseded := false
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.lockSource(ctx, tx, a); err != nil {
-			return err
-		}
-		if a.Source == SourceTranscript {
-			current, err := s.transcriptVersion(ctx, tx, a)
-			if err != nil {
-				return err
-			}
-			if current != read.transcriptVersion {
-				superseded = true
-				return nil
-			}
-		}
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM search_chunks WHERE source = ? AND source_id = ?`), a.Source, a.SourceID); err != nil {
-			return fmt.Errorf("clear chunks of %s %d: %w", a.Source, a.SourceID, err)
-		}
-		for i, c := range chunks {
-			_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO search_chunks (org_id, source, source_id, ordinal, segment_start, segment_end,
-				speaker, speakers, start_sec, end_sec, text, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-				a.OrgID, a.Source, a.SourceID, i, c.SegmentStart, c.SegmentEnd, c.Speaker, strings.Join(c.Speakers, "\n"), c.Start, c.End, c.Text,
-				search.EncodeVector(vectors[i]))
-			if err != nil {
-				return fmt.Errorf("insert chunk %d of %s %d: %w", i, a.Source, a.SourceID, err)
-			}
-		}
-		return s.bumpVersion(ctx, tx, a)
-	})
+	superseded, err := s.store(ctx, a, g, read)
 	if err != nil {
 		return err
 	}
@@ -155,99 +134,70 @@ func (s *Service) store(ctx context.Context, a Args, chunks []search.Chunk, read
 		s.logger.InfoContext(ctx, "index run superseded by a newer transcript", "source", a.Source, "source_id", a.SourceID, "meeting_id", read.meetingUUID)
 		return nil
 	}
-	s.logger.InfoContext(ctx, "indexed", "source", a.Source, "source_id", a.SourceID, "meeting_id", read.meetingUUID, "chunks", len(chunks))
-	return s.Sync(ctx)
-}
-
-// lockSource makes concurrent runs for one source take turns on
-// PostgreSQL, so that one run's delete cannot miss the rows another is
-// inserting and leave both sets; SQLite's single writer already does so.
-func (s *Service) lockSource(ctx context.Context, tx *sql.Tx, a Args) error {
-	if s.db.Dialect != store.Postgres {
-		return nil
+	chunks := 0
+	if g != nil {
+		chunks = g.Len()
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "search_index:"+key(a.Source, a.SourceID)); err != nil {
-		return fmt.Errorf("lock %s %d for indexing: %w", a.Source, a.SourceID, err)
-	}
+	s.logger.InfoContext(ctx, "indexed", "source", a.Source, "source_id", a.SourceID, "meeting_id", read.meetingUUID, "chunks", chunks)
 	return nil
-}
-
-// transcriptVersion returns the meeting's current transcript version, or
-// noMeeting when it no longer exists.
-func (s *Service) transcriptVersion(ctx context.Context, tx *sql.Tx, a Args) (int64, error) {
-	var v int64
-	err := tx.QueryRowContext(ctx, s.db.Rebind(`SELECT transcript_version FROM meetings WHERE id = ? AND org_id = ?`), a.SourceID, a.OrgID).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return noMeeting, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read transcript version of meeting %d: %w", a.SourceID, err)
-	}
-	return v, nil
 }
 
 // noMeeting is the transcript version of a meeting that does not exist.
 const noMeeting = -1
 
-// readState is what chunk saw of a source.
+// readState is what analyse saw of a source.
 type readState struct {
+	meetingID         sql.NullInt64
 	meetingUUID       string
 	transcriptVersion int64
 }
 
-// bumpVersion records that a source changed. Versions must become visible
-// in increasing order, or a replica that already saw version n+1 would skip
-// n; so writers take them one at a time (SQLite has a single writer anyway).
-func (s *Service) bumpVersion(ctx context.Context, tx *sql.Tx, a Args) error {
-	if s.db.Dialect == store.Postgres {
-		if _, err := tx.ExecContext(ctx, `LOCK TABLE search_versions IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-			return fmt.Errorf("lock search versions: %w", err)
-		}
-	}
-	var next int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM search_versions`).Scan(&next); err != nil {
-		return fmt.Errorf("next search version: %w", err)
-	}
-	_, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO search_versions (org_id, source, source_id, version) VALUES (?, ?, ?, ?)
-		ON CONFLICT (source, source_id) DO UPDATE SET version = excluded.version`), a.OrgID, a.Source, a.SourceID, next)
-	if err != nil {
-		return fmt.Errorf("record search version: %w", err)
-	}
-	return nil
-}
-
-// chunk reads a source and cuts it into chunks. A transcript's version is
-// read before its segments, so a replacement in between makes the version
-// look stale, never the segments look current.
-func (s *Service) chunk(ctx context.Context, a Args) ([]search.Chunk, readState, error) {
+// analyse reads a source and builds its group, nil for a source that is
+// gone or empty. A transcript's version is read before its segments, so a
+// replacement in between makes the version look stale, never the segments
+// look current.
+func (s *Service) analyse(ctx context.Context, a Args) (*search.Group, readState, error) {
+	var chunks []search.Chunk
+	var read readState
+	org := fmt.Sprint(a.OrgID)
 	switch a.Source {
 	case SourceTranscript:
 		m, err := s.meetings.GetByID(ctx, caller.ForSystem(a.OrgID), a.SourceID)
 		if errors.Is(err, fault.ErrNotFound) {
-			// Deleted since: indexing nothing removes its chunks.
+			// Deleted since: indexing nothing removes its group.
 			return nil, readState{transcriptVersion: noMeeting}, nil
 		}
 		if err != nil {
 			return nil, readState{}, err
 		}
-		read := readState{meetingUUID: m.UUID, transcriptVersion: m.TranscriptVersion}
+		read = readState{meetingID: sql.NullInt64{Int64: m.ID, Valid: true}, meetingUUID: m.UUID, transcriptVersion: m.TranscriptVersion}
 		segs, err := s.meetings.Segments(ctx, m)
 		if err != nil {
 			return nil, read, err
 		}
-		return search.ChunkTranscript(segs, search.DefaultMaxWords), read, nil
+		chunks = search.ChunkTranscript(segs, search.DefaultMaxWords)
+		for i := range chunks {
+			chunks[i].OrgID, chunks[i].MeetingID = org, m.UUID
+		}
 	case SourceDocument:
-		var content string
-		err := s.db.R.QueryRowContext(ctx, s.db.Rebind(`SELECT content FROM documents WHERE id = ? AND org_id = ?`), a.SourceID, a.OrgID).Scan(&content)
-		if err == sql.ErrNoRows {
-			return nil, readState{}, nil
+		doc, found, err := s.document(ctx, a)
+		if err != nil || !found {
+			return nil, readState{}, err
 		}
-		if err != nil {
-			return nil, readState{}, fmt.Errorf("load document %d: %w", a.SourceID, err)
+		read = readState{meetingID: doc.meetingID, meetingUUID: doc.meetingUUID}
+		chunks = search.ChunkDocument(doc.content, search.DefaultMaxWords)
+		for i := range chunks {
+			chunks[i].OrgID, chunks[i].MeetingID, chunks[i].DocumentID = org, doc.meetingUUID, doc.uuid
 		}
-		return search.ChunkDocument(content, search.DefaultMaxWords), readState{}, nil
+	default:
+		return nil, readState{}, fmt.Errorf("unknown index source %q", a.Source)
 	}
-	return nil, readState{}, fmt.Errorf("unknown index source %q", a.Source)
+	if len(chunks) == 0 {
+		return nil, read, nil
+	}
+	g, err := search.NewGroup(chunks)
+	if err != nil {
+		return nil, read, fmt.Errorf("analyse %s %d: %w", a.Source, a.SourceID, err)
+	}
+	return g, read, nil
 }
-
-func key(source string, id int64) string { return source + ":" + strconv.FormatInt(id, 10) }

@@ -16,6 +16,7 @@ import (
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/meeting"
+	"github.com/quorumhq/quorum/internal/search"
 	"github.com/quorumhq/quorum/internal/store"
 	"github.com/quorumhq/quorum/internal/store/storetest"
 	"github.com/quorumhq/quorum/internal/transcript"
@@ -96,7 +97,8 @@ func TestReindexRepeatable(t *testing.T) {
 		args := index.Args{OrgID: org.ID, Source: index.SourceTranscript, SourceID: m.ID}
 		require.NoError(t, svc.Reindex(ctx, args))
 		once := chunkRows(t, db, m.ID)
-		require.Positive(t, once.total)
+		require.Equal(t, 1, once.groups)
+		require.Greater(t, once.chunks, 1)
 
 		require.NoError(t, svc.Reindex(ctx, args))
 		require.Equal(t, once, chunkRows(t, db, m.ID), "a second run must replace the chunks, not add to them")
@@ -115,21 +117,75 @@ func TestReindexRepeatable(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, svc.Reindex(ctx, args))
 		replaced := chunkRows(t, db, m.ID)
-		require.Equal(t, 1, replaced.total)
+		require.Equal(t, chunkCount{groups: 1, chunks: 1}, replaced)
 		require.NoError(t, index.ReindexRead(ctx, stale, args, segs, 1))
 		require.Equal(t, replaced, chunkRows(t, db, m.ID), "a run that read a replaced transcript must write nothing")
 	})
 }
 
-type chunkCount struct{ total, distinct int }
+type chunkCount struct{ groups, chunks int }
 
-// chunkRows counts a transcript's stored chunks, and its distinct ordinals.
+// chunkRows counts a transcript's stored groups and their chunks, and
+// checks that the organization's statistics add up.
 func chunkRows(t *testing.T, db *store.DB, meetingID int64) chunkCount {
 	t.Helper()
 	var c chunkCount
-	err := db.R.QueryRowContext(context.Background(), db.Rebind(`SELECT COUNT(*), COUNT(DISTINCT ordinal) FROM search_chunks
-		WHERE source = 'transcript' AND source_id = ?`), meetingID).Scan(&c.total, &c.distinct)
+	var orgID int64
+	err := db.R.QueryRowContext(context.Background(), db.Rebind(`SELECT COUNT(*), COALESCE(SUM(chunks), 0), COALESCE(MAX(org_id), 0) FROM search_groups
+		WHERE source = 'transcript' AND source_id = ?`), meetingID).Scan(&c.groups, &c.chunks, &orgID)
 	require.NoError(t, err)
-	require.Equal(t, c.total, c.distinct, "duplicate chunks")
+	if orgID != 0 {
+		requireConsistent(t, db, orgID)
+	}
 	return c
+}
+
+// requireConsistent recomputes an organization's index statistics and
+// postings from its stored groups and compares them with the stored ones.
+func requireConsistent(t *testing.T, db *store.DB, orgID int64) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := db.R.QueryContext(ctx, db.Rebind(`SELECT body FROM search_groups WHERE org_id = ?`), orgID)
+	require.NoError(t, err)
+	var groups, chunks, terms int64
+	want := map[string][2]int64{}
+	postings := 0
+	for rows.Next() {
+		var body []byte
+		require.NoError(t, rows.Scan(&body))
+		g, err := search.DecodeGroup(body)
+		require.NoError(t, err)
+		groups++
+		chunks += int64(g.Len())
+		terms += int64(g.Terms())
+		g.EachTerm(func(term string, _, n int) {
+			w := want[term]
+			want[term] = [2]int64{w[0] + 1, w[1] + int64(n)}
+			postings++
+		})
+	}
+	require.NoError(t, rows.Err())
+	rows.Close()
+
+	var st [3]int64
+	err = db.R.QueryRowContext(ctx, db.Rebind(`SELECT n_groups, n_chunks, n_terms FROM search_stats WHERE org_id = ?`), orgID).Scan(&st[0], &st[1], &st[2])
+	require.NoError(t, err)
+	require.Equal(t, [3]int64{groups, chunks, terms}, st, "organization totals")
+
+	got := map[string][2]int64{}
+	rows, err = db.R.QueryContext(ctx, db.Rebind(`SELECT term, n_groups, n_chunks FROM search_terms WHERE org_id = ? AND n_groups <> 0`), orgID)
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var term string
+		var n [2]int64
+		require.NoError(t, rows.Scan(&term, &n[0], &n[1]))
+		got[term] = n
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, want, got, "term statistics")
+
+	var stored int
+	require.NoError(t, db.R.QueryRowContext(ctx, db.Rebind(`SELECT COUNT(*) FROM search_postings WHERE org_id = ?`), orgID).Scan(&stored))
+	require.Equal(t, postings, stored, "postings")
 }

@@ -33,7 +33,7 @@ func benchIndex(b *testing.B) (*Index, []string) {
 		for i := range chunks {
 			chunks[i].MeetingID = id
 		}
-		if err := ix.Replace(id, chunks, nil); err != nil {
+		if err := ix.Replace(id, chunks); err != nil {
 			b.Fatal(err)
 		}
 	}

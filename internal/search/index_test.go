@@ -26,12 +26,12 @@ func newTestIndex(t *testing.T, p Params) *Index {
 		seg("Bob", "The budget is tight, the budget needs review."),
 		seg("Ann", "And the rubber casing for the remote?"),
 		seg("Cy", "Marketing likes a spongy rubber casing."),
-	), nil))
+	)))
 	must(t, ix.Replace("m2", meeting("o1", "m2",
 		seg("Dee", "Budget approved by finance."),
 		seg("Eve", "Lunch is at noon."),
-	), nil))
-	must(t, ix.Replace("m3", meeting("o2", "m3", seg("Fay", "Our budget is secret.")), nil))
+	)))
+	must(t, ix.Replace("m3", meeting("o2", "m3", seg("Fay", "Our budget is secret."))))
 	return ix
 }
 
@@ -115,14 +115,14 @@ func TestSearchSpeakerRunBoost(t *testing.T) {
 	query := Query{Text: "What did Cy think about the casing?"}
 
 	ix := New(p)
-	must(t, ix.Replace("m", ChunkTranscript(segs, 0), nil))
+	must(t, ix.Replace("m", ChunkTranscript(segs, 0)))
 	if hits := ix.Search(query); len(hits) != 2 || hits[0].Score != hits[1].Score {
 		t.Fatalf("without the run boost, want Cy's two turns tied, got %+v", hits)
 	}
 
 	p.SpeakerRunBoost = 1
 	ix = New(p)
-	must(t, ix.Replace("m", ChunkTranscript(segs, 0), nil))
+	must(t, ix.Replace("m", ChunkTranscript(segs, 0)))
 	hits := ix.Search(query)
 	if len(hits) != 2 || hits[0].SegmentStart != 7 || hits[0].Score <= hits[1].Score {
 		t.Errorf("with the run boost, want segment 7 (in Cy's run) first, got %+v", hits)
@@ -134,7 +134,7 @@ func TestReplaceAndRemove(t *testing.T) {
 	if n := ix.Len(); n != 7 {
 		t.Fatalf("Len = %d, want 7", n)
 	}
-	must(t, ix.Replace("m2", meeting("o1", "m2", seg("Dee", "Lunch moved to one.")), nil))
+	must(t, ix.Replace("m2", meeting("o1", "m2", seg("Dee", "Lunch moved to one."))))
 	if hits := ix.Search(Query{Text: "finance", MeetingID: "m2"}); len(hits) != 0 {
 		t.Errorf("replaced text still found: %v", hits)
 	}
@@ -151,8 +151,8 @@ func TestReplaceAndRemove(t *testing.T) {
 	}
 	// Corpus statistics must match a fresh index over the same chunks.
 	fresh := New(BaselineParams())
-	must(t, fresh.Replace("m2", meeting("o1", "m2", seg("Dee", "Lunch moved to one.")), nil))
-	must(t, fresh.Replace("m3", meeting("o2", "m3", seg("Fay", "Our budget is secret.")), nil))
+	must(t, fresh.Replace("m2", meeting("o1", "m2", seg("Dee", "Lunch moved to one."))))
+	must(t, fresh.Replace("m3", meeting("o2", "m3", seg("Fay", "Our budget is secret."))))
 	a, b := ix.Search(Query{Text: "budget lunch"}), fresh.Search(Query{Text: "budget lunch"})
 	if fmt.Sprint(a) != fmt.Sprint(b) {
 		t.Errorf("after remove: %v\nfresh: %v", a, b)
@@ -162,14 +162,8 @@ func TestReplaceAndRemove(t *testing.T) {
 func TestReplaceValidates(t *testing.T) {
 	ix := New(DefaultParams())
 	mixed := append(meeting("o1", "a", seg("A", "one")), meeting("o1", "b", seg("B", "two"))...)
-	if err := ix.Replace("k", mixed, nil); err != ErrMixedGroup {
+	if err := ix.Replace("k", mixed); err != ErrMixedGroup {
 		t.Errorf("mixed group: err = %v", err)
-	}
-	if err := ix.Replace("k", meeting("o1", "a", seg("A", "one")), [][]float32{{1, 2}}); err == nil {
-		t.Error("want an error for a short vector")
-	}
-	if err := ix.Replace("k", meeting("o1", "a", seg("A", "one")), [][]float32{}); err == nil {
-		t.Error("want an error for a missing vector")
 	}
 }
 
@@ -215,7 +209,7 @@ func TestOtherTenantsDoNotShiftScores(t *testing.T) {
 		seg("Ann", "The rubber casing is too soft."),
 		seg("Bob", "Budget review happens on Monday."),
 		seg("Cy", "Rubber buttons feel cheap."),
-	), nil))
+	)))
 	q := Query{Text: "rubber casing budget", OrgID: "acme"}
 	before := ix.Search(q)
 
@@ -223,7 +217,7 @@ func TestOtherTenantsDoNotShiftScores(t *testing.T) {
 	for i := 0; i < 200; i++ {
 		noisy = append(noisy, seg("Zed", fmt.Sprintf("Rubber rubber rubber casing, item %d.", i)))
 	}
-	must(t, ix.Replace("b", meeting("globex", "b", noisy...), nil))
+	must(t, ix.Replace("b", meeting("globex", "b", noisy...)))
 	after := ix.Search(q)
 
 	if len(before) == 0 || len(before) != len(after) {

@@ -3,10 +3,10 @@ package search
 import (
 	"maps"
 	"math"
-
-	"github.com/quorumhq/quorum/internal/ai/text"
+	"strings"
 
 	"github.com/quorumhq/quorum/internal/ai/hashembed"
+	"github.com/quorumhq/quorum/internal/ai/text"
 )
 
 // Query is a search request. Empty filters match everything.
@@ -25,43 +25,87 @@ type Hit struct {
 	Score float64
 }
 
+// Corpus holds the statistics BM25 scores a query with: how many chunks
+// the searched collection has, how many terms they hold together and in how
+// many chunks each query term occurs. A bigram missing from DF has its
+// frequency estimated from its words', as if they occurred independently.
+type Corpus struct {
+	Chunks int
+	Length int64
+	DF     map[string]int
+}
+
+// avgLen returns the mean chunk length in terms.
+func (c Corpus) avgLen() float64 {
+	return float64(c.Length) / float64(c.Chunks)
+}
+
+// df returns the number of chunks that hold term.
+func (c Corpus) df(term string) float64 {
+	if n, ok := c.DF[term]; ok {
+		return float64(n)
+	}
+	if a, b, ok := splitBigram(term); ok {
+		return float64(c.DF[a]) * float64(c.DF[b]) / float64(c.Chunks)
+	}
+	return 0
+}
+
+// idf returns the BM25 inverse document frequency of a term, 0 for a term
+// no chunk has.
+func (c Corpus) idf(term string) float64 {
+	df := c.df(term)
+	if df <= 0 {
+		return 0
+	}
+	return math.Log(1 + (float64(c.Chunks)-df+0.5)/(df+0.5))
+}
+
+// termWeights returns each query term's count times its idf.
+func (c Corpus) termWeights(terms map[string]float64) map[string]float32 {
+	w := make(map[string]float32, len(terms))
+	for t, n := range terms {
+		if idf := c.idf(t); idf > 0 {
+			w[t] = float32(n * idf)
+		}
+	}
+	return w
+}
+
+// Words returns the stemmed single-word terms a query is scored on, the
+// terms whose document frequencies Rank needs in its Corpus.
+func (p Params) Words(q string) []string {
+	terms, _ := queryTerms(q, p.RewriteQuery, 0)
+	out := make([]string, 0, len(terms))
+	for t := range terms {
+		out = append(out, t)
+	}
+	return out
+}
+
 // scored holds one group's per-chunk scores for a query.
 type scored struct {
-	g      *group
+	g      *Group
 	bm, vs []float32
 	boost  uint64
 }
 
-// Search returns the best chunks for q.
-func (ix *Index) Search(q Query) []Hit {
-	limit := q.Limit
+// Rank scores every chunk of groups against the query q, with BM25
+// statistics from corpus, and returns the best limit hits (10 when limit
+// is 0), skipping chunks that overlap a better hit of the same group.
+func (p Params) Rank(groups []*Group, corpus Corpus, q string, limit int) []Hit {
 	if limit <= 0 {
 		limit = 10
 	}
-	p := ix.params
-	terms, vecText := queryTerms(q.Text, p.RewriteQuery, p.PhraseWeight)
+	if corpus.Chunks == 0 || len(groups) == 0 {
+		return nil
+	}
+	terms, vecText := queryTerms(q, p.RewriteQuery, p.PhraseWeight)
 	var qv []float32
 	if p.VectorWeight > 0 {
 		qv = hashembed.Embed(vecText)
 	}
-
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	st := &ix.all
-	if q.OrgID != "" {
-		st = ix.orgs[q.OrgID]
-	}
-	if st == nil || st.chunks == 0 {
-		return nil
-	}
-	var groups []*group
-	for _, g := range ix.groups {
-		if (q.OrgID == "" || g.orgID == q.OrgID) && (q.MeetingID == "" || g.meetingID == q.MeetingID) &&
-			(q.Source == "" || g.source == q.Source) {
-			groups = append(groups, g)
-		}
-	}
-	weights := st.termWeights(terms)
+	weights := corpus.termWeights(terms)
 
 	all := make([]scored, 0, len(groups))
 	var maxBM float32
@@ -69,10 +113,10 @@ func (ix *Index) Search(q Query) []Hit {
 		s := scored{g: g}
 		gw := weights
 		if p.SpeakerBoost > 0 || p.SpeakerRunBoost > 0 {
-			s.boost = mentionedSpeakers(q.Text, g.speakerNames)
+			s.boost = mentionedSpeakers(q, g.speakerNames)
 			gw = withoutNames(weights, g.speakerNames, s.boost)
 		}
-		s.bm = g.bm25(gw, p, st.avgLen())
+		s.bm = g.bm25(gw, p, corpus.avgLen())
 		for _, x := range s.bm {
 			maxBM = max(maxBM, x)
 		}
@@ -95,32 +139,6 @@ func (ix *Index) Search(q Query) []Hit {
 	return top.distinct(limit)
 }
 
-// avgLen returns the mean chunk length in terms.
-func (st *corpusStats) avgLen() float64 {
-	return float64(st.totalLen) / float64(st.chunks)
-}
-
-// idf returns the BM25 inverse document frequency of a term, 0 for a term
-// no chunk has.
-func (st *corpusStats) idf(term string) float64 {
-	df := float64(st.df[term])
-	if df == 0 {
-		return 0
-	}
-	return math.Log(1 + (float64(st.chunks)-df+0.5)/(df+0.5))
-}
-
-// termWeights returns each query term's count times its idf.
-func (st *corpusStats) termWeights(terms map[string]float64) map[string]float32 {
-	w := make(map[string]float32, len(terms))
-	for t, n := range terms {
-		if idf := st.idf(t); idf > 0 {
-			w[t] = float32(n * idf)
-		}
-	}
-	return w
-}
-
 // withoutNames drops from weights the words of the speaker names the query
 // mentions (bits over names): in "What did User Interface think of the
 // buttons" the speaker is matched by the boost, and "user interface" as
@@ -136,31 +154,6 @@ func withoutNames(weights map[string]float32, names []string, bits uint64) map[s
 				delete(out, text.Stem(t))
 			}
 		}
-	}
-	return out
-}
-
-// bm25 returns the Okapi BM25 score of each chunk of g; weights holds each
-// query term's idf times its count in the query.
-func (g *group) bm25(weights map[string]float32, p Params, avgLen float64) []float32 {
-	scores := make([]float32, len(g.chunks))
-	k1, b := float32(p.K1), float32(p.B)
-	norm := k1 * (1 - b)
-	lenScale := k1 * b / float32(avgLen)
-	for t, w := range weights {
-		for _, ps := range g.postings[t] {
-			tf := ps.tf
-			scores[ps.chunk] += w * tf * (k1 + 1) / (tf + norm + lenScale*g.lens[ps.chunk])
-		}
-	}
-	return scores
-}
-
-// cosines returns the similarity of each chunk's vector with qv.
-func (g *group) cosines(qv []float32) []float32 {
-	out := make([]float32, len(g.chunks))
-	for i := range out {
-		out[i] = hashembed.Dot(qv, g.vectors[i*hashembed.Dim:(i+1)*hashembed.Dim])
 	}
 	return out
 }
@@ -225,4 +218,9 @@ func (s scored) boostSpeakers(out []float32, p Params) {
 		}
 		out[i] *= float32(f)
 	}
+}
+
+// splitBigram returns the two terms of a bigram made by bigram.
+func splitBigram(t string) (string, string, bool) {
+	return strings.Cut(t, " ")
 }

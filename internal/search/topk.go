@@ -13,7 +13,7 @@ type topK struct {
 }
 
 type topItem struct {
-	g     *group
+	g     *Group
 	i     int32
 	score float32
 }
@@ -22,7 +22,7 @@ func newTopK(k int) *topK {
 	return &topK{k: k, items: make([]topItem, 0, k+1)}
 }
 
-func (t *topK) push(g *group, i int32, score float32) {
+func (t *topK) push(g *Group, i int32, score float32) {
 	n := len(t.items)
 	if n == t.k && score <= t.items[n-1].score {
 		return
@@ -53,7 +53,7 @@ func (t *topK) distinct(n int) []Hit {
 			continue
 		}
 		kept = append(kept, it)
-		hits = append(hits, Hit{Chunk: c, Score: float64(it.score)})
+		hits = append(hits, it.g.hit(it.i, it.score))
 	}
 	return hits
 }

@@ -127,3 +127,18 @@ func toSQLite(sql string) string {
 		})
 	})
 }
+
+// Placeholders returns n "?" placeholders separated by commas, for an IN
+// list or a VALUES row.
+func Placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// Args returns vals as query arguments.
+func Args[T any](vals []T) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		out[i] = v
+	}
+	return out
+}

@@ -33,7 +33,7 @@ func Answer(ctx context.Context, segs []ai.Segment, query string, opts ai.Answer
 	if err := ctx.Err(); err != nil {
 		return ai.Answer{}, err
 	}
-	_ = ix.Replace("transcript", chunks, nil)
+	_ = ix.Replace("transcript", chunks)
 	if err := ctx.Err(); err != nil {
 		return ai.Answer{}, err
 	}
