@@ -24,6 +24,7 @@ Usage:
   quorum migrate [flags]     apply database migrations and exit
   quorum admin <command>     manage organizations, users, apps and tokens
   quorum eval qmsum          score search, answers and summaries on QMSum through the API
+  quorum search explain      show how one search is answered (candidates, time per stage)
   quorum version             print the version
 
 Every flag can also be set as a QUORUM_* environment variable; flags win.
@@ -66,6 +67,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return admin(ctx, rest, environ, stdout, stderr)
 	case "eval":
 		return evalCmd(ctx, rest, stdout, stderr)
+	case "search":
+		return searchCmd(ctx, rest, environ, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "quorum", app.Version)
 		return nil
