@@ -53,3 +53,29 @@ func BenchmarkSearchAll(b *testing.B) {
 		ix.Search(Query{Text: fmt.Sprintf("w%d w%d w%d", i%50+10, i%300+100, i%2000+500)})
 	}
 }
+
+// BenchmarkDecodeGroup decodes a group the size of a long QMSum meeting:
+// 1,000 turns of 16 words.
+func BenchmarkDecodeGroup(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	zipf := rand.NewZipf(r, 1.1, 1, 20000)
+	segs := make([]ai.Segment, 1000)
+	for i := range segs {
+		ws := make([]string, 16)
+		for j := range ws {
+			ws[j] = fmt.Sprintf("w%d", zipf.Uint64())
+		}
+		segs[i] = ai.Segment{Speaker: fmt.Sprintf("S%d", i%5), Text: strings.Join(ws, " ") + "."}
+	}
+	g, err := NewGroup(ChunkTranscript(segs, DefaultMaxWords))
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := g.Encode()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := DecodeGroup(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

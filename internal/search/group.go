@@ -3,6 +3,8 @@ package search
 import (
 	"errors"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/quorumhq/quorum/internal/ai/hashembed"
 	"github.com/quorumhq/quorum/internal/ai/text"
@@ -24,10 +26,9 @@ type Group struct {
 	source                       Source
 	chunks                       []Chunk
 
-	dict   []string          // distinct terms, in order of first occurrence
-	ids    map[string]uint32 // term -> index into dict
-	tokens []uint32          // the terms of every chunk, chunk after chunk
-	starts []int32           // chunk i's terms are tokens[starts[i]:starts[i+1]]
+	dict   []string // distinct terms, sorted
+	tokens []uint32 // the terms of every chunk as indexes into dict, chunk after chunk
+	starts []int32  // chunk i's terms are tokens[starts[i]:starts[i+1]]
 
 	vectors []int8    // len(chunks)*hashembed.Dim, row-major
 	scales  []float32 // a chunk's embedding is its int8 row times its scale
@@ -54,7 +55,6 @@ func NewGroup(chunks []Chunk) (*Group, error) {
 	g := &Group{
 		orgID: first.OrgID, meetingID: first.MeetingID, documentID: first.DocumentID, source: first.Source,
 		chunks:   chunks,
-		ids:      map[string]uint32{},
 		starts:   make([]int32, 1, len(chunks)+1),
 		vectors:  make([]int8, 0, len(chunks)*hashembed.Dim),
 		scales:   make([]float32, 0, len(chunks)),
@@ -62,15 +62,16 @@ func NewGroup(chunks []Chunk) (*Group, error) {
 		dominant: make([]uint64, len(chunks)),
 	}
 	speakerBit := map[string]int{}
+	ids := map[string]uint32{}
 	for i, c := range chunks {
 		if c.OrgID != g.orgID || c.MeetingID != g.meetingID || c.DocumentID != g.documentID || c.Source != g.source {
 			return nil, ErrMixedGroup
 		}
 		for _, t := range text.Terms(c.Text) {
-			id, ok := g.ids[t]
+			id, ok := ids[t]
 			if !ok {
 				id = uint32(len(g.dict))
-				g.ids[t] = id
+				ids[t] = id
 				g.dict = append(g.dict, t)
 			}
 			g.tokens = append(g.tokens, id)
@@ -84,7 +85,34 @@ func NewGroup(chunks []Chunk) (*Group, error) {
 			g.dominant[i] = 1 << b
 		}
 	}
+	g.sortDict()
 	return g, nil
+}
+
+// sortDict sorts the dictionary, renumbering the terms, so that a lookup
+// is a binary search and a decoded group needs no map.
+func (g *Group) sortDict() {
+	order := make([]uint32, len(g.dict))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(g.dict[a], g.dict[b]) })
+	renumber := make([]uint32, len(order))
+	sorted := make([]string, len(order))
+	for to, from := range order {
+		renumber[from] = uint32(to)
+		sorted[to] = g.dict[from]
+	}
+	for i, t := range g.tokens {
+		g.tokens[i] = renumber[t]
+	}
+	g.dict = sorted
+}
+
+// id returns the dictionary index of term.
+func (g *Group) id(term string) (uint32, bool) {
+	i, ok := slices.BinarySearch(g.dict, term)
+	return uint32(i), ok
 }
 
 // speakerBits returns the bit set of c's speakers, registering new names.
@@ -194,14 +222,14 @@ func (g *Group) bm25(weights map[string]float32, p Params, avgLen float64) []flo
 	var pairs []pair
 	for t, w := range weights {
 		if a, b, ok := splitBigram(t); ok {
-			ia, okA := g.ids[a]
-			ib, okB := g.ids[b]
+			ia, okA := g.id(a)
+			ib, okB := g.id(b)
 			if okA && okB {
 				pairs = append(pairs, pair{ia, ib, w})
 			}
 			continue
 		}
-		if id, ok := g.ids[t]; ok {
+		if id, ok := g.id(t); ok {
 			slot[id] = len(unigrams)
 			unigrams = append(unigrams, w)
 		}
