@@ -1,6 +1,9 @@
-// Package search indexes transcript and document chunks in memory and
-// answers hybrid queries: Okapi BM25 over an inverted index, cosine
-// similarity over hashed embeddings, and a blend of the two.
+// Package search cuts transcripts and documents into chunks, analyses the
+// chunks of one source into a Group (stemmed terms, hashed embeddings,
+// speakers) with a compact binary encoding, and ranks chunks for a query:
+// Okapi BM25 blended with embedding cosine, smoothed over neighbouring
+// chunks and boosted for the speakers a query names. Package index stores
+// groups in the database; Index holds them in memory for small collections.
 package search
 
 import (
