@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -188,4 +189,97 @@ func requireConsistent(t *testing.T, db *store.DB, orgID int64) {
 	var stored int
 	require.NoError(t, db.R.QueryRowContext(ctx, db.Rebind(`SELECT COUNT(*) FROM search_postings WHERE org_id = ?`), orgID).Scan(&stored))
 	require.Equal(t, postings, stored, "postings")
+}
+
+// TestStatisticsFollowSources indexes transcripts and documents of one
+// organization concurrently, replaces and removes some, and checks after
+// each step that the stored statistics and postings are exactly those of
+// the groups stored; a search scoped to a document's meeting finds it, and
+// the removed document's text is no longer found.
+func TestStatisticsFollowSources(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		require.NoError(t, jobs.Migrate(ctx, db))
+		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+		q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
+		require.NoError(t, err)
+		meetings := meeting.NewService(db, q, nil, nil)
+		svc := index.NewService(db, meetings, logger)
+		org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
+		require.NoError(t, err)
+		sys := caller.ForSystem(org.ID)
+
+		var sources []index.Args
+		var first meeting.Meeting
+		for i := range 6 {
+			m, err := meetings.Create(ctx, sys, meeting.New{Title: "Standup", Segments: []transcript.Segment{
+				{Speaker: "Ann", Text: fmt.Sprintf("Item %d: the hardware budget for the wireless microphones.", i)},
+				{Speaker: "Bob", Text: fmt.Sprintf("Sprint %d review moves to Friday.", i)},
+			}})
+			require.NoError(t, err)
+			if i == 0 {
+				first = m
+			}
+			sources = append(sources, index.Args{OrgID: org.ID, Source: index.SourceTranscript, SourceID: m.ID})
+		}
+		var docID int64
+		err = db.W.QueryRowContext(ctx, db.Rebind(`INSERT INTO documents (uuid, org_id, meeting_id, title, content, created_at, updated_at)
+			VALUES ('doc-1', ?, ?, 'Plan', 'The zephyr checklist covers microphones and cables.', ?, ?) RETURNING id`),
+			org.ID, first.ID, time.Now(), time.Now()).Scan(&docID)
+		require.NoError(t, err)
+		doc := index.Args{OrgID: org.ID, Source: index.SourceDocument, SourceID: docID}
+		sources = append(sources, doc)
+
+		var wg sync.WaitGroup
+		for _, a := range sources {
+			wg.Go(func() { assert.NoError(t, svc.Reindex(ctx, a)) })
+		}
+		wg.Wait()
+		requireConsistent(t, db, org.ID)
+		hits, err := svc.Search(ctx, index.Query{OrgID: org.ID, Text: "zephyr checklist", MeetingUUIDs: []string{first.UUID}})
+		require.NoError(t, err)
+		require.NotEmpty(t, hits)
+		require.Equal(t, "doc-1", hits[0].DocumentID)
+		require.Equal(t, first.UUID, hits[0].MeetingID)
+
+		_, err = meetings.ReplaceTranscript(ctx, sys, first.UUID, []transcript.Segment{{Speaker: "Cy", Text: "Cancelled."}})
+		require.NoError(t, err)
+		_, err = db.W.ExecContext(ctx, db.Rebind(`DELETE FROM documents WHERE id = ?`), docID)
+		require.NoError(t, err)
+		for _, a := range []index.Args{sources[0], doc} {
+			wg.Go(func() { assert.NoError(t, svc.Reindex(ctx, a)) })
+		}
+		wg.Wait()
+		requireConsistent(t, db, org.ID)
+		hits, err = svc.Search(ctx, index.Query{OrgID: org.ID, Text: "zephyr checklist"})
+		require.NoError(t, err)
+		require.Empty(t, hits, "a removed document must not be found")
+	})
+}
+
+// TestPendingSourcesAreQueued: the sources the migration listed in
+// search_pending are handed to the index job, in batches, and the list
+// empties.
+func TestPendingSourcesAreQueued(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		require.NoError(t, jobs.Migrate(ctx, db))
+		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+		q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
+		require.NoError(t, err)
+		svc := index.NewService(db, meeting.NewService(db, q, nil, nil), logger)
+		org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
+		require.NoError(t, err)
+		const n = 1234 // more than one batch
+		for i := range n {
+			_, err := db.W.ExecContext(ctx, db.Rebind(`INSERT INTO search_pending (org_id, source, source_id) VALUES (?, 'transcript', ?)`), org.ID, i+1)
+			require.NoError(t, err)
+		}
+		require.NoError(t, (&index.PendingWorker{Service: svc, Queue: q}).Work(ctx, nil))
+		var pending, queued int
+		require.NoError(t, db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_pending`).Scan(&pending))
+		require.NoError(t, db.R.QueryRowContext(ctx, db.Rebind(`SELECT COUNT(DISTINCT args) FROM river_job WHERE kind = ?`), index.Args{}.Kind()).Scan(&queued))
+		require.Zero(t, pending)
+		require.Equal(t, n, queued)
+	})
 }
