@@ -26,11 +26,15 @@ import (
 )
 
 // corpus is the QMSum material the bench replicates: the meetings of train
-// and val, and the distinct query texts of val. The test split is never
-// read, so that it stays unseen for evaluation.
+// and val, and the distinct query texts of both, val first. The test split
+// is never read, so that it stays unseen for evaluation.
 type corpus struct {
-	base    []eval.Meeting
+	base []eval.Meeting
+	// queries are the distinct texts of train and val, more than Quorum's
+	// result cache holds: cycling through them, every search is new.
 	queries []string
+	// repeated are the distinct val texts, few enough to stay cached.
+	repeated []string
 }
 
 func loadCorpus(dir string) (*corpus, error) {
@@ -41,20 +45,24 @@ func loadCorpus(dir string) (*corpus, error) {
 			return nil, fmt.Errorf("load QMSum %s from %s (see -data): %w", split, dir, err)
 		}
 		c.base = append(c.base, ms...)
-		if split != "val" {
-			continue
-		}
 		seen := map[string]bool{}
+		var texts []string
 		for _, m := range ms {
 			for _, qa := range append(append([]eval.QA(nil), m.Specific...), m.General...) {
 				if !seen[qa.Query] {
 					seen[qa.Query] = true
-					c.queries = append(c.queries, qa.Query)
+					texts = append(texts, qa.Query)
 				}
 			}
 		}
+		if split == "val" {
+			c.repeated = texts
+			c.queries = append(texts, c.queries...)
+		} else {
+			c.queries = append(c.queries, texts...)
+		}
 	}
-	if len(c.base) == 0 || len(c.queries) == 0 {
+	if len(c.base) == 0 || len(c.repeated) == 0 {
 		return nil, fmt.Errorf("QMSum in %s has no meetings or no val queries", dir)
 	}
 	return &c, nil

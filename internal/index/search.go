@@ -144,8 +144,9 @@ func (s *Service) termStats(ctx context.Context, orgID int64, words []string) (m
 	if len(words) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(`SELECT term, n_groups, n_chunks FROM search_terms
-		WHERE org_id = ? AND term IN (`+store.Placeholders(len(words))+`)`), append([]any{orgID}, store.Args(words)...)...)
+	in := padded(store.Args(words), "")
+	rows, err := s.db.Query(ctx, `SELECT term, n_groups, n_chunks FROM search_terms
+		WHERE org_id = ? AND term IN (`+store.Placeholders(len(in))+`)`, append([]any{orgID}, in...)...)
 	if err != nil {
 		return nil, fmt.Errorf("load term statistics: %w", err)
 	}
@@ -165,9 +166,10 @@ func (s *Service) termStats(ctx context.Context, orgID int64, words []string) (m
 
 // meetingGroups returns the groups of the meetings q is limited to.
 func (s *Service) meetingGroups(ctx context.Context, q Query) ([]int64, error) {
+	in := padded(store.Args(q.MeetingUUIDs), "")
 	query := `SELECT g.id FROM search_groups g JOIN meetings m ON m.id = g.meeting_id
-		WHERE g.org_id = ? AND m.org_id = ? AND m.uuid IN (` + store.Placeholders(len(q.MeetingUUIDs)) + `)`
-	args := append([]any{q.OrgID, q.OrgID}, store.Args(q.MeetingUUIDs)...)
+		WHERE g.org_id = ? AND m.org_id = ? AND m.uuid IN (` + store.Placeholders(len(in)) + `)`
+	args := append([]any{q.OrgID, q.OrgID}, in...)
 	if q.Source != "" {
 		query += ` AND g.source = ?`
 		args = append(args, q.Source)
@@ -202,7 +204,12 @@ func (s *Service) candidates(ctx context.Context, q Query, plan *Plan, df map[st
 	if len(parts) == 0 {
 		return nil, nil
 	}
-	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(strings.Join(parts, " UNION ALL ")), args...)
+	for len(parts) < paddedLen(len(parts)) {
+		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT group_id, term, impact FROM search_postings
+				WHERE org_id = ? AND source = ? AND term = ? ORDER BY impact DESC LIMIT ?) AS p%d`, len(parts)))
+		args = append(args, q.OrgID, sources[0], "", postingsPerTerm) // no term is empty
+	}
+	rows, err := s.db.Query(ctx, strings.Join(parts, " UNION ALL "), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read postings: %w", err)
 	}
@@ -248,8 +255,9 @@ func (s *Service) load(ctx context.Context, orgID int64, ids []int64, plan *Plan
 		}
 	}
 	if len(missing) > 0 {
-		rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(`SELECT id, body FROM search_groups
-			WHERE org_id = ? AND id IN (`+store.Placeholders(len(missing))+`)`), append([]any{orgID}, store.Args(missing)...)...)
+		in := padded(store.Args(missing), int64(0))
+		rows, err := s.db.Query(ctx, `SELECT id, body FROM search_groups
+			WHERE org_id = ? AND id IN (`+store.Placeholders(len(in))+`)`, append([]any{orgID}, in...)...)
 		if err != nil {
 			return nil, fmt.Errorf("load groups: %w", err)
 		}
@@ -283,7 +291,7 @@ func (s *Service) load(ctx context.Context, orgID int64, ids []int64, plan *Plan
 }
 
 func (s *Service) ids(ctx context.Context, query string, args []any) ([]int64, error) {
-	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(query), args...)
+	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list groups: %w", err)
 	}
@@ -297,4 +305,23 @@ func (s *Service) ids(ctx context.Context, query string, args []any) ([]int64, e
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// padded returns args followed by copies of filler, a value that matches
+// nothing, up to the next power of two, so that the queries built for lists
+// of any length take a handful of shapes, each prepared once and cached.
+func padded(args []any, filler any) []any {
+	for len(args) < paddedLen(len(args)) {
+		args = append(args, filler)
+	}
+	return args
+}
+
+// paddedLen returns the least power of two that is at least n.
+func paddedLen(n int) int {
+	p := 1
+	for p < n {
+		p *= 2
+	}
+	return p
 }

@@ -211,13 +211,14 @@ func (g *Group) eachChunkTerm(fn func(term string)) {
 // query term's (or bigram's) idf times its count in the query.
 func (g *Group) bm25(weights map[string]float32, p Params, avgLen float64) []float32 {
 	scores := make([]float32, len(g.chunks))
-	// slot maps a dictionary id to the index of the query term it is;
-	// pairs lists the query's bigrams present in g's dictionary.
+	// slot maps a dictionary id to 1 + the index of the query word it is
+	// (0: not a query word); pairs lists the query's bigrams whose words
+	// are both in g.
 	type pair struct {
 		a, b uint32
 		w    float32
 	}
-	slot := map[uint32]int{}
+	var slot []uint8
 	var unigrams []float32
 	var pairs []pair
 	for t, w := range weights {
@@ -229,9 +230,12 @@ func (g *Group) bm25(weights map[string]float32, p Params, avgLen float64) []flo
 			}
 			continue
 		}
-		if id, ok := g.id(t); ok {
-			slot[id] = len(unigrams)
+		if id, ok := g.id(t); ok && len(unigrams) < math.MaxUint8 {
+			if slot == nil {
+				slot = make([]uint8, len(g.dict))
+			}
 			unigrams = append(unigrams, w)
+			slot[id] = uint8(len(unigrams))
 		}
 	}
 	if len(unigrams) == 0 && len(pairs) == 0 {
@@ -244,15 +248,17 @@ func (g *Group) bm25(weights map[string]float32, p Params, avgLen float64) []flo
 	for c := range g.chunks {
 		clear(tf)
 		terms := g.tokens[g.starts[c]:g.starts[c+1]]
-		for j, t := range terms {
-			if s, ok := slot[t]; ok {
-				tf[s]++
+		if slot != nil {
+			for _, t := range terms {
+				if s := slot[t]; s != 0 {
+					tf[s-1]++
+				}
 			}
-			if j > 0 {
-				for k, pr := range pairs {
-					if pr.b == t && pr.a == terms[j-1] {
-						tf[len(unigrams)+k]++
-					}
+		}
+		for k, pr := range pairs {
+			for j := 1; j < len(terms); j++ {
+				if terms[j] == pr.b && terms[j-1] == pr.a {
+					tf[len(unigrams)+k]++
 				}
 			}
 		}
@@ -278,13 +284,18 @@ func (g *Group) bm25(weights map[string]float32, p Params, avgLen float64) []flo
 // cosines returns the similarity of each chunk's embedding with qv.
 func (g *Group) cosines(qv []float32) []float32 {
 	out := make([]float32, len(g.chunks))
+	qv = qv[:hashembed.Dim]
 	for i := range out {
 		row := g.vectors[i*hashembed.Dim : (i+1)*hashembed.Dim]
-		var dot float32
-		for k, x := range row {
-			dot += qv[k] * float32(x)
+		// Four accumulators let the loads and multiplies overlap.
+		var d0, d1, d2, d3 float32
+		for k := 0; k+4 <= len(row); k += 4 {
+			d0 += qv[k] * float32(row[k])
+			d1 += qv[k+1] * float32(row[k+1])
+			d2 += qv[k+2] * float32(row[k+2])
+			d3 += qv[k+3] * float32(row[k+3])
 		}
-		out[i] = dot * g.scales[i]
+		out[i] = (d0 + d1 + d2 + d3) * g.scales[i]
 	}
 	return out
 }

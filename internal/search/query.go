@@ -68,14 +68,31 @@ var roles = map[string]bool{"professor": true, "postdoc": true, "phd": true, "gr
 // ("Huw Morris", "User Interface", compared as stems), by a label's letter ("What did C
 // think"), or by a role when the query names no letter ("the professor").
 func mentionedSpeakers(query string, names []string) uint64 {
-	qTokens := stems(text.Tokens(query))
-	letters := map[string]bool{}
+	return parseMentions(query).speakers(names)
+}
+
+// mentions is what of a query can name a speaker: its stemmed tokens and
+// the single capital letters it holds. A query is parsed once and matched
+// against the speakers of every group it ranks.
+type mentions struct {
+	tokens  []string
+	letters map[string]bool
+}
+
+func parseMentions(query string) mentions {
+	m := mentions{tokens: stems(text.Tokens(query)), letters: map[string]bool{}}
 	for i, f := range strings.Fields(query) {
 		f = strings.Trim(f, ",.?!'\"")
 		if len(f) == 1 && f[0] >= 'A' && f[0] <= 'Z' && !(i == 0 && f == "A") && f != "I" {
-			letters[strings.ToLower(f)] = true
+			m.letters[strings.ToLower(f)] = true
 		}
 	}
+	return m
+}
+
+// speakers returns the bit set of names that m refers to.
+func (m mentions) speakers(names []string) uint64 {
+	qTokens, letters := m.tokens, m.letters
 	var bits uint64
 	for b, name := range names {
 		if b >= 64 {

@@ -106,6 +106,7 @@ func (p Params) Rank(groups []*Group, corpus Corpus, q string, limit int) []Hit 
 		qv = hashembed.Embed(vecText)
 	}
 	weights := corpus.termWeights(terms)
+	named := parseMentions(q)
 
 	all := make([]scored, 0, len(groups))
 	var maxBM float32
@@ -113,7 +114,7 @@ func (p Params) Rank(groups []*Group, corpus Corpus, q string, limit int) []Hit 
 		s := scored{g: g}
 		gw := weights
 		if p.SpeakerBoost > 0 || p.SpeakerRunBoost > 0 {
-			s.boost = mentionedSpeakers(q, g.speakerNames)
+			s.boost = named.speakers(g.speakerNames)
 			gw = withoutNames(weights, g.speakerNames, s.boost)
 		}
 		s.bm = g.bm25(gw, p, corpus.avgLen())
