@@ -160,6 +160,7 @@ func DecodeGroup(b []byte) (*Group, error) {
 	nDict, nSpeakers, n, nTokens := d.count(1), d.count(1), d.count(7+4+hashembed.Dim), d.count(1)
 	g.dict = d.strings(nDict)
 	g.speakerNames = d.strings(nSpeakers)
+	g.nameStems = nameStems(g.speakerNames)
 	g.chunks = make([]Chunk, n)
 	g.starts = make([]int32, n+1)
 	g.speakers, g.dominant = make([]uint64, n), make([]uint64, n)

@@ -39,6 +39,7 @@ type Group struct {
 	speakers     []uint64
 	dominant     []uint64
 	speakerNames []string
+	nameStems    [][]string // of speakerNames, for matching queries
 }
 
 // ErrMixedGroup is returned by NewGroup when the chunks of a group do not all
@@ -86,6 +87,7 @@ func NewGroup(chunks []Chunk) (*Group, error) {
 		}
 	}
 	g.sortDict()
+	g.nameStems = nameStems(g.speakerNames)
 	return g, nil
 }
 

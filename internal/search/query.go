@@ -68,7 +68,17 @@ var roles = map[string]bool{"professor": true, "postdoc": true, "phd": true, "gr
 // ("Huw Morris", "User Interface", compared as stems), by a label's letter ("What did C
 // think"), or by a role when the query names no letter ("the professor").
 func mentionedSpeakers(query string, names []string) uint64 {
-	return parseMentions(query).speakers(names)
+	return parseMentions(query).speakers(nameStems(names))
+}
+
+// nameStems returns the stemmed tokens of each speaker name, which
+// mentions.speakers matches; a group computes them once.
+func nameStems(names []string) [][]string {
+	out := make([][]string, len(names))
+	for i, name := range names {
+		out[i] = stems(nameTokens(name))
+	}
+	return out
 }
 
 // mentions is what of a query can name a speaker: its stemmed tokens and
@@ -90,15 +100,15 @@ func parseMentions(query string) mentions {
 	return m
 }
 
-// speakers returns the bit set of names that m refers to.
-func (m mentions) speakers(names []string) uint64 {
+// speakers returns the bit set of the names (given by their nameStems) that
+// m refers to.
+func (m mentions) speakers(names [][]string) uint64 {
 	qTokens, letters := m.tokens, m.letters
 	var bits uint64
-	for b, name := range names {
+	for b, nt := range names {
 		if b >= 64 {
 			break
 		}
-		nt := stems(nameTokens(name))
 		if len(nt) == 0 {
 			continue
 		}

@@ -114,7 +114,7 @@ func (p Params) Rank(groups []*Group, corpus Corpus, q string, limit int) []Hit 
 		s := scored{g: g}
 		gw := weights
 		if p.SpeakerBoost > 0 || p.SpeakerRunBoost > 0 {
-			s.boost = named.speakers(g.speakerNames)
+			s.boost = named.speakers(g.nameStems)
 			gw = withoutNames(weights, g.speakerNames, s.boost)
 		}
 		s.bm = g.bm25(gw, p, corpus.avgLen())
