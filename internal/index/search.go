@@ -71,47 +71,45 @@ type orgStats struct {
 	groups, chunks, terms, version int64
 }
 
-// search answers q, from the result cache unless explain is set.
-func (s *Service) search(ctx context.Context, q Query, explain bool) ([]search.Hit, Plan, error) {
-	var plan Plan
-	hits, err := s.run(ctx, q, explain, &plan)
-	return hits, plan, err
-}
-
-func (s *Service) run(ctx context.Context, q Query, explain bool, plan *Plan) ([]search.Hit, error) {
+// search answers q, from the result cache unless explain is set. Its reads
+// are separate statements, not one snapshot: a group that an indexing run
+// replaces in between is skipped by load, and a result computed across a
+// commit is cached under the older version, which later searches no longer
+// read.
+func (s *Service) search(ctx context.Context, q Query, explain bool) (hits []search.Hit, plan Plan, err error) {
 	start := time.Now()
 	st, err := s.stats(ctx, q.OrgID)
 	if err != nil {
-		return nil, err
+		return nil, plan, err
 	}
 	plan.Version = st.version
 	if st.chunks <= 0 {
-		return nil, nil
+		return nil, plan, nil
 	}
 	key := fmt.Sprintf("%d\x00%d\x00%s\x00%d\x00%s\x00%s", q.OrgID, st.version, q.Source, q.Limit, strings.Join(q.MeetingUUIDs, ","), q.Text)
 	if hits, ok := s.results.Get(key); ok && !explain {
-		return hits, nil
+		return hits, plan, nil
 	}
 	plan.Words = s.params.Words(q.Text)
 	df, err := s.termStats(ctx, q.OrgID, plan.Words)
 	if err != nil {
-		return nil, err
+		return nil, plan, err
 	}
 	var ids []int64
 	if len(q.MeetingUUIDs) > 0 {
 		ids, err = s.meetingGroups(ctx, q)
 	} else {
-		ids, err = s.candidates(ctx, q, plan, df, st)
+		ids, err = s.candidates(ctx, q, &plan, df, st)
 	}
 	if err != nil {
-		return nil, err
+		return nil, plan, err
 	}
 	plan.Retrieval = time.Since(start)
 
 	start = time.Now()
-	groups, err := s.load(ctx, q.OrgID, ids, plan)
+	groups, err := s.load(ctx, q.OrgID, ids, &plan)
 	if err != nil {
-		return nil, err
+		return nil, plan, err
 	}
 	plan.Load = time.Since(start)
 
@@ -120,10 +118,10 @@ func (s *Service) run(ctx context.Context, q Query, explain bool, plan *Plan) ([
 	for t, n := range df {
 		corpus.DF[t] = int(n.chunks)
 	}
-	hits := s.params.Rank(groups, corpus, q.Text, q.Limit)
+	hits = s.params.Rank(groups, corpus, q.Text, q.Limit)
 	plan.Rerank = time.Since(start)
 	s.results.Add(key, hits)
-	return hits, nil
+	return hits, plan, nil
 }
 
 func (s *Service) stats(ctx context.Context, orgID int64) (orgStats, error) {
