@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -119,11 +118,6 @@ func (s sqlStore) delete(ctx context.Context, appID int64, id string) error {
 	return nil
 }
 
-// placeholders returns "?, ?, ..." for n values.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
 // activeFrom selects the active automations, of active apps linked to an
 // organization, whose trigger is in a list; the caller appends the list's
 // placeholders and a closing parenthesis.
@@ -142,7 +136,7 @@ func activeArgs(orgID, appID int64, triggers []string) []any {
 // automation (only appID's when it is not 0).
 func (s sqlStore) anyActive(ctx context.Context, tx *sql.Tx, orgID, appID int64, triggers []string) (bool, error) {
 	var n int
-	err := s.db.TxQueryRow(ctx, tx, `SELECT COUNT(*)`+activeFrom+placeholders(len(triggers))+`)`,
+	err := s.db.TxQueryRow(ctx, tx, `SELECT COUNT(*)`+activeFrom+store.Placeholders(len(triggers))+`)`,
 		activeArgs(orgID, appID, triggers)...).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look for automations of organization %d: %w", orgID, err)
@@ -155,7 +149,7 @@ func (s sqlStore) matching(ctx context.Context, tx *sql.Tx, orgID, appID int64, 
 	if len(triggers) == 0 {
 		return nil, nil
 	}
-	rows, err := s.db.TxQuery(ctx, tx, `SELECT a.id`+activeFrom+placeholders(len(triggers))+`) ORDER BY a.id`,
+	rows, err := s.db.TxQuery(ctx, tx, `SELECT a.id`+activeFrom+store.Placeholders(len(triggers))+`) ORDER BY a.id`,
 		activeArgs(orgID, appID, triggers)...)
 	if err != nil {
 		return nil, fmt.Errorf("list automations of organization %d: %w", orgID, err)

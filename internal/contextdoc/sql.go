@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/quorumhq/quorum/internal/caller"
@@ -189,16 +188,12 @@ func (s sqlStore) markProcessed(ctx context.Context, tx *jobs.Tx, orgID, id, doc
 	return n == 1, err
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
 func (s sqlStore) texts(ctx context.Context, c caller.Caller, meetingID int64, ids []string) ([]Text, error) {
 	query := `SELECT d.uuid, d.title, t.content FROM context_documents d JOIN documents t ON t.id = d.document_id
 		WHERE d.org_id = ? AND d.meeting_id = ? AND d.app_id = ? AND d.deleted_at IS NULL`
 	args := []any{c.OrgID, meetingID, c.AppID}
 	if len(ids) > 0 {
-		query += ` AND d.uuid IN (` + placeholders(len(ids)) + `)`
+		query += ` AND d.uuid IN (` + store.Placeholders(len(ids)) + `)`
 		for _, id := range ids {
 			args = append(args, id)
 		}
@@ -227,7 +222,7 @@ func (s sqlStore) countLive(ctx context.Context, c caller.Caller, ids []string) 
 	}
 	var n int
 	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM context_documents WHERE org_id = ? AND app_id = ? AND deleted_at IS NULL
-		AND uuid IN (`+placeholders(len(ids))+`)`, args...).Scan(&n)
+		AND uuid IN (`+store.Placeholders(len(ids))+`)`, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("check context documents: %w", err)
 	}
@@ -240,7 +235,7 @@ func (s sqlStore) foreign(ctx context.Context, c caller.Caller, ids []string) (m
 		args = append(args, id)
 	}
 	rows, err := s.db.Query(ctx, `SELECT uuid FROM context_documents WHERE org_id = ? AND (app_id <> ? OR deleted_at IS NOT NULL)
-		AND uuid IN (`+placeholders(len(ids))+`)`, args...)
+		AND uuid IN (`+store.Placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("check context documents: %w", err)
 	}

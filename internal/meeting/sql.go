@@ -158,7 +158,7 @@ func (s sqlStore) idsByUUID(ctx context.Context, orgID int64, uuids []string) (m
 	for _, u := range uuids {
 		args = append(args, u)
 	}
-	rows, err := s.db.Query(ctx, `SELECT uuid, id FROM meetings WHERE org_id = ? AND uuid IN (`+placeholders(len(uuids))+`)`, args...)
+	rows, err := s.db.Query(ctx, `SELECT uuid, id FROM meetings WHERE org_id = ? AND uuid IN (`+store.Placeholders(len(uuids))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("resolve %d meetings: %w", len(uuids), err)
 	}
@@ -180,10 +180,6 @@ func (s sqlStore) idsByUUID(ctx context.Context, orgID int64, uuids []string) (m
 		}
 	}
 	return out, nil
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // list returns one page of the organization's meetings, newest first. The
@@ -582,7 +578,7 @@ func int64Args(ids []int64) []any {
 
 // listExternal pages by offset with an exact total over the same WHERE.
 func (s sqlStore) listExternal(ctx context.Context, orgIDs []int64, f ExternalFilter, r page.Request) (page.Page[External], error) {
-	where := ` WHERE m.org_id IN (` + placeholders(len(orgIDs)) + `)`
+	where := ` WHERE m.org_id IN (` + store.Placeholders(len(orgIDs)) + `)`
 	args := int64Args(orgIDs)
 	if f.Title != "" {
 		where += ` AND LOWER(m.title) LIKE ? ESCAPE '\'`
@@ -591,7 +587,7 @@ func (s sqlStore) listExternal(ctx context.Context, orgIDs []int64, f ExternalFi
 	}
 	if len(f.ParticipantUserIDs) > 0 {
 		where += ` AND EXISTS (SELECT 1 FROM meeting_participants p WHERE p.meeting_id = m.id AND p.user_id IN (` +
-			placeholders(len(f.ParticipantUserIDs)) + `))`
+			store.Placeholders(len(f.ParticipantUserIDs)) + `))`
 		args = append(args, int64Args(f.ParticipantUserIDs)...)
 	}
 	if !f.CreatedFrom.IsZero() {
@@ -643,7 +639,7 @@ func (s sqlStore) listExternal(ctx context.Context, orgIDs []int64, f ExternalFi
 
 func (s sqlStore) external(ctx context.Context, orgIDs []int64, id int64) (External, error) {
 	e, err := scanExternal(s.db.QueryRow(ctx, `SELECT `+externalColumns+meetingFrom+` WHERE m.org_id IN (`+
-		placeholders(len(orgIDs))+`) AND m.id = ?`, append(int64Args(orgIDs), id)...))
+		store.Placeholders(len(orgIDs))+`) AND m.id = ?`, append(int64Args(orgIDs), id)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return External{}, fault.NotFound("meeting")
 	}
@@ -724,7 +720,7 @@ func (s sqlStore) insertTopic(ctx context.Context, t Topic, now time.Time) (Topi
 
 func (s sqlStore) topics(ctx context.Context, orgIDs []int64) ([]Topic, error) {
 	rows, err := s.db.Query(ctx, `SELECT id, org_id, name, alias, language FROM meeting_topics WHERE org_id IN (`+
-		placeholders(len(orgIDs))+`) ORDER BY org_id, id`, int64Args(orgIDs)...)
+		store.Placeholders(len(orgIDs))+`) ORDER BY org_id, id`, int64Args(orgIDs)...)
 	if err != nil {
 		return nil, fmt.Errorf("list topics: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/quorumhq/quorum/internal/caller"
@@ -106,7 +105,7 @@ func (s sqlStore) buttonsOfSteps(ctx context.Context, orgID int64, stepIDs []int
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+buttonColumns+`, l.is_default, l.next_step_id FROM next_step_buttons l
 		JOIN action_buttons b ON b.id = l.action_button_id
-		WHERE b.org_id = ? AND l.next_step_id IN (`+placeholders(len(stepIDs))+`) ORDER BY l.sort_order, b.sort_order, b.id`, args...)
+		WHERE b.org_id = ? AND l.next_step_id IN (`+store.Placeholders(len(stepIDs))+`) ORDER BY l.sort_order, b.sort_order, b.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list buttons of next steps: %w", err)
 	}
@@ -373,8 +372,4 @@ func (s sqlStore) finishInvocation(ctx context.Context, id int64, st Status, doc
 		return fmt.Errorf("finish invocation %d: %w", id, err)
 	}
 	return nil
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/fault"
+	"github.com/quorumhq/quorum/internal/store"
 )
 
 // exported is an entity read back for export: its row and its spec.
@@ -74,7 +75,7 @@ func (s *Service) ExportEntities(ctx context.Context, c caller.Caller, req Expor
 
 func (e *exporter) entities(ctx context.Context, req ExportRequest) error {
 	st := e.s.store
-	templates, err := st.exportTemplates(ctx, e.appID, "uuid", anys(req.TemplateIDs))
+	templates, err := st.exportTemplates(ctx, e.appID, "uuid", store.Args(req.TemplateIDs))
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func (e *exporter) entities(ctx context.Context, req ExportRequest) error {
 	if err != nil {
 		return err
 	}
-	steps, err := st.exportSteps(ctx, e.appID, "uuid", anys(req.NextStepIDs))
+	steps, err := st.exportSteps(ctx, e.appID, "uuid", store.Args(req.NextStepIDs))
 	if err != nil {
 		return err
 	}
@@ -118,7 +119,7 @@ func (e *exporter) entities(ctx context.Context, req ExportRequest) error {
 	if err != nil {
 		return err
 	}
-	buttons, err := st.exportButtons(ctx, e.appID, "uuid", anys(req.ActionButtonIDs))
+	buttons, err := st.exportButtons(ctx, e.appID, "uuid", store.Args(req.ActionButtonIDs))
 	if err != nil {
 		return err
 	}
@@ -178,7 +179,7 @@ func (e *exporter) entities(ctx context.Context, req ExportRequest) error {
 		}
 		e.m.Templates = append(e.m.Templates, entry)
 	}
-	shortcuts, err := st.exportShortcuts(ctx, e.appID, anys(req.ShortcutIDs))
+	shortcuts, err := st.exportShortcuts(ctx, e.appID, store.Args(req.ShortcutIDs))
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func (e *exporter) entities(ctx context.Context, req ExportRequest) error {
 		spec.LocalID = e.name(KindShortcut, x.id)
 		e.m.Shortcuts = append(e.m.Shortcuts, ShortcutEntry{Spec: &spec})
 	}
-	workflows, err := st.exportWorkflows(ctx, e.appID, anys(req.WorkflowIDs))
+	workflows, err := st.exportWorkflows(ctx, e.appID, store.Args(req.WorkflowIDs))
 	if err != nil {
 		return err
 	}
@@ -202,7 +203,7 @@ func (e *exporter) entities(ctx context.Context, req ExportRequest) error {
 		spec.LocalID = e.name(KindWorkflow, x.id)
 		e.m.Workflows = append(e.m.Workflows, WorkflowEntry{Spec: &spec})
 	}
-	canvases, err := st.exportCanvases(ctx, e.appID, anys(req.CanvasTemplateIDs))
+	canvases, err := st.exportCanvases(ctx, e.appID, store.Args(req.CanvasTemplateIDs))
 	if err != nil {
 		return err
 	}

@@ -43,18 +43,6 @@ var (
 	canvasCols   = []string{"slug", "name", "description", "canvas_type", "content"}
 )
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-func anys[T any](vals []T) []any {
-	out := make([]any, len(vals))
-	for i, v := range vals {
-		out[i] = v
-	}
-	return out
-}
-
 func nullTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
@@ -508,7 +496,7 @@ func (s sqlStore) insertEntity(ctx context.Context, tx *jobs.Tx, r entityRow, or
 	args := append([]any{uuid.NewString(), orgID, appID, instID, local, now, now}, r.vals...)
 	var id int64
 	err := s.db.TxQueryRow(ctx, tx.Tx, `INSERT INTO `+tables[r.kind]+` (`+strings.Join(cols, ", ")+`) VALUES (`+
-		placeholders(len(cols))+`) RETURNING id`, args...).Scan(&id)
+		store.Placeholders(len(cols))+`) RETURNING id`, args...).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert %s: %w", r.kind, err)
 	}
@@ -534,8 +522,8 @@ func (s sqlStore) deleteInstalled(ctx context.Context, tx *jobs.Tx, kind string,
 	query := `DELETE FROM ` + tables[kind] + ` WHERE installation_id = ?`
 	args := []any{instID}
 	if len(keep) > 0 {
-		query += ` AND id NOT IN (` + placeholders(len(keep)) + `)`
-		args = append(args, anys(keep)...)
+		query += ` AND id NOT IN (` + store.Placeholders(len(keep)) + `)`
+		args = append(args, store.Args(keep)...)
 	}
 	if _, err := s.db.TxExec(ctx, tx.Tx, query, args...); err != nil {
 		return fmt.Errorf("delete installed %s: %w", kind, err)
@@ -545,8 +533,8 @@ func (s sqlStore) deleteInstalled(ctx context.Context, tx *jobs.Tx, kind string,
 
 // rowIDs maps UUIDs of entities of a workspace to their rows.
 func (s sqlStore) rowIDs(ctx context.Context, tx *jobs.Tx, kind string, orgID int64, ids []string) (map[string]int64, error) {
-	rows, err := s.db.TxQuery(ctx, tx.Tx, `SELECT uuid, id FROM `+tables[kind]+` WHERE org_id = ? AND uuid IN (`+placeholders(len(ids))+`)`,
-		append([]any{orgID}, anys(ids)...)...)
+	rows, err := s.db.TxQuery(ctx, tx.Tx, `SELECT uuid, id FROM `+tables[kind]+` WHERE org_id = ? AND uuid IN (`+store.Placeholders(len(ids))+`)`,
+		append([]any{orgID}, store.Args(ids)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", kind, err)
 	}
@@ -574,8 +562,8 @@ func reachWhere(r reach) (string, any) {
 // missing returns the UUIDs among ids of no reachable entity of a kind.
 func (s sqlStore) missing(ctx context.Context, kind string, r reach, ids []string) ([]string, error) {
 	where, arg := reachWhere(r)
-	rows, err := s.db.Query(ctx, `SELECT uuid FROM `+tables[kind]+` WHERE `+where+` AND uuid IN (`+placeholders(len(ids))+`)`,
-		append([]any{arg}, anys(ids)...)...)
+	rows, err := s.db.Query(ctx, `SELECT uuid FROM `+tables[kind]+` WHERE `+where+` AND uuid IN (`+store.Placeholders(len(ids))+`)`,
+		append([]any{arg}, store.Args(ids)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("check %s references: %w", kind, err)
 	}
@@ -603,9 +591,9 @@ type named struct{ uuid, name string }
 // leaving out those the toolkit itself installed.
 func (s sqlStore) sameNames(ctx context.Context, kind string, r reach, names []string, toolkitID int64) ([]named, error) {
 	where, arg := reachWhere(r)
-	args := append([]any{arg}, anys(names)...)
+	args := append([]any{arg}, store.Args(names)...)
 	args = append(args, toolkitID)
-	rows, err := s.db.Query(ctx, `SELECT uuid, name FROM `+tables[kind]+` WHERE `+where+` AND name IN (`+placeholders(len(names))+`)
+	rows, err := s.db.Query(ctx, `SELECT uuid, name FROM `+tables[kind]+` WHERE `+where+` AND name IN (`+store.Placeholders(len(names))+`)
 		AND (installation_id IS NULL OR installation_id NOT IN (SELECT id FROM toolkit_installations WHERE toolkit_id = ?))
 		ORDER BY id`, args...)
 	if err != nil {
@@ -709,7 +697,7 @@ func (s sqlStore) workspaces(ctx context.Context, appID int64, r page.Request) (
 
 // byKey is the condition picking export rows of an app by public or row id.
 func byKey(field string, n int) string {
-	return ` WHERE app_id = ? AND ` + field + ` IN (` + placeholders(n) + `) ORDER BY id`
+	return ` WHERE app_id = ? AND ` + field + ` IN (` + store.Placeholders(n) + `) ORDER BY id`
 }
 
 func (s sqlStore) exportRows(ctx context.Context, kind string, cols []string, appID int64, field string, keys []any,
@@ -855,7 +843,7 @@ func (s sqlStore) templateStepRels(ctx context.Context, templateIDs []int64) (ma
 		return out, nil
 	}
 	rows, err := s.db.Query(ctx, `SELECT template_id, next_step_id, autopilot, sort_order FROM template_next_steps
-		WHERE template_id IN (`+placeholders(len(templateIDs))+`) ORDER BY template_id, sort_order, next_step_id`, anys(templateIDs)...)
+		WHERE template_id IN (`+store.Placeholders(len(templateIDs))+`) ORDER BY template_id, sort_order, next_step_id`, store.Args(templateIDs)...)
 	if err != nil {
 		return nil, fmt.Errorf("list template next steps: %w", err)
 	}
@@ -884,7 +872,7 @@ func (s sqlStore) stepButtonRels(ctx context.Context, stepIDs []int64) (map[int6
 		return out, nil
 	}
 	rows, err := s.db.Query(ctx, `SELECT next_step_id, action_button_id, sort_order, is_default FROM next_step_buttons
-		WHERE next_step_id IN (`+placeholders(len(stepIDs))+`) ORDER BY next_step_id, sort_order, action_button_id`, anys(stepIDs)...)
+		WHERE next_step_id IN (`+store.Placeholders(len(stepIDs))+`) ORDER BY next_step_id, sort_order, action_button_id`, store.Args(stepIDs)...)
 	if err != nil {
 		return nil, fmt.Errorf("list next step buttons: %w", err)
 	}
@@ -905,8 +893,8 @@ func (s sqlStore) idsByUUID(ctx context.Context, kind string, appID int64, uuids
 	if len(uuids) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.Query(ctx, `SELECT uuid, id FROM `+tables[kind]+` WHERE app_id = ? AND uuid IN (`+placeholders(len(uuids))+`)`,
-		append([]any{appID}, anys(uuids)...)...)
+	rows, err := s.db.Query(ctx, `SELECT uuid, id FROM `+tables[kind]+` WHERE app_id = ? AND uuid IN (`+store.Placeholders(len(uuids))+`)`,
+		append([]any{appID}, store.Args(uuids)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", kind, err)
 	}

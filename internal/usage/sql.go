@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/quorumhq/quorum/internal/jobs"
@@ -43,14 +42,10 @@ func (s sqlStore) deleteQuota(ctx context.Context, orgID int64, capability strin
 	return nil
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
 // report reads the organizations, their quotas and their summed use in
 // three queries and joins them here, so unused capabilities are listed too.
 func (s sqlStore) report(ctx context.Context, orgIDs []int64, from, to time.Time) ([]Line, error) {
-	in := placeholders(len(orgIDs))
+	in := store.Placeholders(len(orgIDs))
 	ids := make([]any, len(orgIDs))
 	for i, id := range orgIDs {
 		ids[i] = id
