@@ -23,20 +23,39 @@ import (
 	"github.com/quorumhq/quorum/internal/transcript"
 )
 
+// fixture is an index service over a migrated database, with the meeting
+// service it reads and one organization.
+type fixture struct {
+	db       *store.DB
+	queue    *jobs.Queue
+	meetings *meeting.Service
+	svc      *index.Service
+	org      identity.Org
+	logger   *slog.Logger
+}
+
+func newFixture(t *testing.T, db *store.DB) fixture {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, jobs.Migrate(ctx, db))
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
+	require.NoError(t, err)
+	meetings := meeting.NewService(db, q, nil, nil)
+	org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
+	require.NoError(t, err)
+	return fixture{db: db, queue: q, meetings: meetings, svc: index.NewService(db, meetings, logger), org: org, logger: logger}
+}
+
 // TestReplicasConverge runs two index services on one database, as two
 // replicas would: what one indexes, the other finds, and replacements and
 // removals reach both.
 func TestReplicasConverge(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		require.NoError(t, jobs.Migrate(ctx, db))
-		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-		q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
-		require.NoError(t, err)
-		meetings := meeting.NewService(db, q, nil, nil)
-		a, b := index.NewService(db, meetings, logger), index.NewService(db, meetings, logger)
-		org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
-		require.NoError(t, err)
+		f := newFixture(t, db)
+		meetings, org := f.meetings, f.org
+		a, b := f.svc, index.NewService(db, meetings, f.logger)
 		other, err := identity.NewService(db, false).CreateOrg(ctx, "Other")
 		require.NoError(t, err)
 
@@ -80,14 +99,8 @@ func TestReplicasConverge(t *testing.T) {
 func TestReindexRepeatable(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		require.NoError(t, jobs.Migrate(ctx, db))
-		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-		q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
-		require.NoError(t, err)
-		meetings := meeting.NewService(db, q, nil, nil)
-		svc := index.NewService(db, meetings, logger)
-		org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
-		require.NoError(t, err)
+		f := newFixture(t, db)
+		meetings, svc, org := f.meetings, f.svc, f.org
 
 		var segs []transcript.Segment
 		for i := range 300 {
@@ -113,7 +126,7 @@ func TestReindexRepeatable(t *testing.T) {
 
 		// A run that read version 1 of a transcript, now replaced by
 		// version 2, must not write: the change queued a job of its own.
-		stale := index.NewService(db, meetings, logger)
+		stale := index.NewService(db, meetings, f.logger)
 		_, err = meetings.ReplaceTranscript(ctx, caller.ForSystem(org.ID), m.UUID, []transcript.Segment{{Speaker: "Cy", Text: "We cancelled the microphone order."}})
 		require.NoError(t, err)
 		require.NoError(t, svc.Reindex(ctx, args))
@@ -199,14 +212,8 @@ func requireConsistent(t *testing.T, db *store.DB, orgID int64) {
 func TestStatisticsFollowSources(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		require.NoError(t, jobs.Migrate(ctx, db))
-		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-		q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
-		require.NoError(t, err)
-		meetings := meeting.NewService(db, q, nil, nil)
-		svc := index.NewService(db, meetings, logger)
-		org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
-		require.NoError(t, err)
+		f := newFixture(t, db)
+		meetings, svc, org := f.meetings, f.svc, f.org
 		sys := caller.ForSystem(org.ID)
 
 		var sources []index.Args
@@ -223,7 +230,7 @@ func TestStatisticsFollowSources(t *testing.T) {
 			sources = append(sources, index.Args{OrgID: org.ID, Source: index.SourceTranscript, SourceID: m.ID})
 		}
 		var docID int64
-		err = db.W.QueryRowContext(ctx, db.Rebind(`INSERT INTO documents (uuid, org_id, meeting_id, title, content, created_at, updated_at)
+		err := db.W.QueryRowContext(ctx, db.Rebind(`INSERT INTO documents (uuid, org_id, meeting_id, title, content, created_at, updated_at)
 			VALUES ('doc-1', ?, ?, 'Plan', 'The zephyr checklist covers microphones and cables.', ?, ?) RETURNING id`),
 			org.ID, first.ID, time.Now(), time.Now()).Scan(&docID)
 		require.NoError(t, err)
@@ -263,13 +270,8 @@ func TestStatisticsFollowSources(t *testing.T) {
 func TestPendingSourcesAreQueued(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		require.NoError(t, jobs.Migrate(ctx, db))
-		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-		q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
-		require.NoError(t, err)
-		svc := index.NewService(db, meeting.NewService(db, q, nil, nil), logger)
-		org, err := identity.NewService(db, false).CreateOrg(ctx, "Acme")
-		require.NoError(t, err)
+		f := newFixture(t, db)
+		svc, org, q := f.svc, f.org, f.queue
 		const n = 1234 // more than one batch
 		for i := range n {
 			_, err := db.W.ExecContext(ctx, db.Rebind(`INSERT INTO search_pending (org_id, source, source_id) VALUES (?, 'transcript', ?)`), org.ID, i+1)

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"slices"
 	"sort"
@@ -17,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumhq/quorum/internal/caller"
-	"github.com/quorumhq/quorum/internal/identity"
 	"github.com/quorumhq/quorum/internal/index"
 	"github.com/quorumhq/quorum/internal/jobs"
 	"github.com/quorumhq/quorum/internal/meeting"
@@ -43,14 +40,8 @@ func TestMeasureReindex(t *testing.T) {
 	largest := largestQMSum(t, 20)
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		require.NoError(t, jobs.Migrate(ctx, db))
-		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-		q, err := jobs.New(db, logger, jobs.Config{InsertOnly: true})
-		require.NoError(t, err)
-		meetings := meeting.NewService(db, q, nil, nil)
-		svc := index.NewService(db, meetings, logger)
-		org, err := identity.NewService(db, false).CreateOrg(ctx, "Measure")
-		require.NoError(t, err)
+		f := newFixture(t, db)
+		meetings, svc, org := f.meetings, f.svc, f.org
 
 		create := func(segs []transcript.Segment) index.Args {
 			m, err := meetings.Create(ctx, caller.ForSystem(org.ID), meeting.New{Title: "QMSum", Segments: segs})
