@@ -18,18 +18,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -37,14 +33,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/quorumhq/quorum/bench/internal/benchkit"
 )
 
 func main() {
@@ -156,65 +149,65 @@ func request(method, u, ctype string, body []byte, auth string) (*http.Request, 
 	return r, nil
 }
 
-// cleanups run in reverse order, once, whatever happens.
-type cleanups struct{ fns []func() }
-
-func (c *cleanups) add(fn func()) { c.fns = append(c.fns, fn) }
-func (c *cleanups) run() {
-	for i := len(c.fns) - 1; i >= 0; i-- {
-		c.fns[i]()
-	}
-	c.fns = nil
-}
-
-func run(ctx context.Context, cfg config) (err error) {
-	var done cleanups
-	defer done.run()
+func run(ctx context.Context, cfg config) error {
+	var done benchkit.Cleanups
+	defer func() {
+		if err := done.Run(); err != nil {
+			log.Print(err)
+		}
+	}()
 
 	tmp, err := os.MkdirTemp("", "quorum-bench-api-*")
 	if err != nil {
 		return err
 	}
-	done.add(func() { os.RemoveAll(tmp) })
+	done.Add(func() error { return os.RemoveAll(tmp) })
 
 	dbLabel := "sqlite (fresh data dir)"
-	env := cleanEnv()
+	env := benchkit.CleanEnv()
 	env = append(env, "QUORUM_DATA_DIR="+filepath.Join(tmp, "data"), "QUORUM_LOG_LEVEL=warn")
 	if cfg.adminURL != "" {
-		dbURL, drop, err := createDatabase(ctx, cfg.adminURL)
+		server, err := url.Parse(cfg.adminURL)
+		if err != nil {
+			return fmt.Errorf("-database-url: %w", err)
+		}
+		name := benchkit.UniqueName("quorum_bench")
+		dbURL, drop, err := benchkit.CreateDatabase(ctx, server, name)
 		if err != nil {
 			return err
 		}
-		done.add(drop)
+		done.Add(drop)
 		env = append(env, "QUORUM_DATABASE_URL="+dbURL)
-		dbLabel = "postgres (fresh database " + strings.TrimPrefix(mustURL(dbURL).Path, "/") + ")"
+		dbLabel = "postgres (fresh database " + name + ")"
 	}
 
-	srv, err := startServer(ctx, cfg.binary, env, tmp)
+	srv, err := benchkit.Start(ctx, benchkit.ServerConfig{Binary: cfg.binary, Env: env, LogPath: filepath.Join(tmp, "server.log"),
+		ReadyTimeout: time.Minute, StopGrace: 15 * time.Second})
 	if err != nil {
 		return err
 	}
-	done.add(srv.stop)
+	done.Add(func() error { srv.Stop(); return nil })
 	// The admin CLI reads the same settings as the server.
-	env = append(env, "QUORUM_ADDR="+srv.addr)
+	env = append(env, "QUORUM_ADDR="+srv.Addr)
 
-	f, err := provision(ctx, cfg.binary, env, srv.base)
+	f, err := provision(ctx, cfg.binary, env, srv.URL)
 	if err != nil {
-		return fmt.Errorf("%w\nserver log (tail):\n%s", err, tail(srv.logPath, 30))
+		return srv.WithLog(err)
 	}
 
-	bare, err := startBare()
+	bare := &benchkit.Replay{}
+	bareURL, stopBare, err := benchkit.Serve(&http.Server{Handler: bare, ReadHeaderTimeout: 10 * time.Second})
 	if err != nil {
 		return err
 	}
-	done.add(bare.stop)
+	done.Add(func() error { stopBare(); return nil })
 
 	warmup := min(time.Second, cfg.duration/5)
 	fmt.Printf("bench/api: binary %s\n", cfg.binary)
 	fmt.Printf("settings: %d cores (GOMAXPROCS %d), database %s, %s per target in %d alternating rounds (bare first) after %s warm-up, concurrency %d, keep-alive\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), dbLabel, cfg.duration, cfg.rounds, warmup, cfg.workers)
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average at start: %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	if load, err := benchkit.LoadAverage(); err == nil {
+		fmt.Printf("load average at start: %s\n", load)
 	}
 	fmt.Println("bare: a net/http handler on another port answering the captured Quorum response byte for byte")
 	fmt.Println()
@@ -224,19 +217,22 @@ func run(ctx context.Context, cfg config) (err error) {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("stopped before %s: %w", ep.name, context.Cause(ctx))
 		}
-		row, err := measureEndpoint(ctx, cfg, ep, f, srv.base, bare, warmup)
+		row, err := measureEndpoint(ctx, cfg, ep, f, srv.URL, bare, bareURL, warmup)
 		if err != nil {
-			return fmt.Errorf("%s: %w\nserver log (tail):\n%s", ep.name, err, tail(srv.logPath, 30))
+			return srv.WithLog(fmt.Errorf("%s: %w", ep.name, err))
 		}
 		fmt.Println(row)
-		if !srv.alive() {
-			return fmt.Errorf("the server exited during %s\nserver log (tail):\n%s", ep.name, tail(srv.logPath, 30))
+		if !srv.Alive() {
+			return srv.WithLog(fmt.Errorf("the server exited during %s", ep.name))
 		}
 	}
 	return nil
 }
 
-func measureEndpoint(ctx context.Context, cfg config, ep endpoint, f *fixture, base string, bare *bareServer, warmup time.Duration) (string, error) {
+// measureEndpoint measures ep on Quorum at base and on the bare server at
+// bareURL, which bare makes replay Quorum's answer to it.
+func measureEndpoint(ctx context.Context, cfg config, ep endpoint, f *fixture, base string, bare *benchkit.Replay, bareURL string,
+	warmup time.Duration) (string, error) {
 	client := newClient(cfg.workers)
 	defer client.CloseIdleConnections()
 	req, err := ep.build(base, f)
@@ -247,287 +243,96 @@ func measureEndpoint(ctx context.Context, cfg config, ep endpoint, f *fixture, b
 	if err != nil {
 		return "", err
 	}
-	if captured.status == http.StatusNotFound || captured.status == http.StatusMethodNotAllowed {
+	if captured.Status == http.StatusNotFound || captured.Status == http.StatusMethodNotAllowed {
 		return fmt.Sprintf("%-42s %12s", ep.name, "n/a (not served)"), nil
 	}
-	if captured.status >= 300 {
-		return "", fmt.Errorf("answered %d: %s", captured.status, clip(captured.body, 300))
+	if captured.Status >= 300 {
+		return "", fmt.Errorf("answered %d: %s", captured.Status, benchkit.Clip(captured.Body, 300))
 	}
-	bare.serve(captured)
+	bare.Set(captured)
 
 	// Rounds alternate so that load from outside, or from Quorum's own
 	// background work, falls on both targets alike.
 	bareClient := newClient(cfg.workers)
 	defer bareClient.CloseIdleConnections()
-	var q, b result
+	var q, b benchkit.Result
 	for i := 0; i < cfg.rounds; i++ {
-		br, err := measure(ctx, bareClient, func() (*http.Request, error) { return ep.build(bare.base, f) }, captured.status, cfg, warmup)
+		br, err := measure(ctx, bareClient, func() (*http.Request, error) { return ep.build(bareURL, f) }, captured.Status, cfg, warmup)
 		if err != nil {
 			return "", err
 		}
-		qr, err := measure(ctx, client, func() (*http.Request, error) { return ep.build(base, f) }, captured.status, cfg, warmup)
+		qr, err := measure(ctx, client, func() (*http.Request, error) { return ep.build(base, f) }, captured.Status, cfg, warmup)
 		if err != nil {
 			return "", err
 		}
-		b.add(br)
-		q.add(qr)
+		b.Add(br)
+		q.Add(qr)
 	}
-	q.finish()
-	b.finish()
-	row := fmt.Sprintf("%-42s %12.0f %9s %9s %12.0f %8.3f", ep.name, q.rate, ms(q.p50), ms(q.p99), b.rate, q.rate/b.rate)
-	if q.failed > 0 || b.failed > 0 {
-		row += fmt.Sprintf("   (failed: quorum %d, bare %d)", q.failed, b.failed)
+	p50, p99 := benchkit.Percentile(q.Latencies, 50), benchkit.Percentile(q.Latencies, 99)
+	row := fmt.Sprintf("%-42s %12.0f %9s %9s %12.0f %8.3f", ep.name, q.Rate(), ms(p50), ms(p99), b.Rate(), q.Rate()/b.Rate())
+	if q.Failed > 0 || b.Failed > 0 {
+		row += fmt.Sprintf("   (failed: quorum %d, bare %d)", q.Failed, b.Failed)
 	}
 	return row, nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
 
-// newClient is the client for one target: keep-alive connections, one per
-// concurrent worker, no compression (the bare replay serves raw bytes).
+// newClient is the client for one target; it does not follow redirects,
+// so that a redirect is measured as the answer it is.
 func newClient(workers int) *http.Client {
-	return &http.Client{
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			MaxIdleConns: workers * 2, MaxIdleConnsPerHost: workers, MaxConnsPerHost: 0,
-			IdleConnTimeout: 90 * time.Second, DisableCompression: true,
-			DialContext: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	c := benchkit.NewClient(workers, 30*time.Second)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c
 }
 
-type response struct {
-	status int
-	ctype  string
-	body   []byte
-}
-
-func capture(c *http.Client, req *http.Request) (response, error) {
+func capture(c *http.Client, req *http.Request) (benchkit.Response, error) {
 	resp, err := c.Do(req)
 	if err != nil {
-		return response{}, err
+		return benchkit.Response{}, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return response{}, err
+		return benchkit.Response{}, err
 	}
-	return response{status: resp.StatusCode, ctype: resp.Header.Get("Content-Type"), body: body}, nil
-}
-
-type result struct {
-	ok, failed int64
-	elapsed    time.Duration
-	latencies  []time.Duration
-
-	rate     float64
-	p50, p99 time.Duration
-}
-
-func (r *result) add(o result) {
-	r.ok += o.ok
-	r.failed += o.failed
-	r.elapsed += o.elapsed
-	r.latencies = append(r.latencies, o.latencies...)
-}
-
-func (r *result) finish() {
-	sort.Slice(r.latencies, func(i, j int) bool { return r.latencies[i] < r.latencies[j] })
-	if r.elapsed > 0 {
-		r.rate = float64(r.ok) / r.elapsed.Seconds()
-	}
-	if n := len(r.latencies); n > 0 {
-		r.p50 = r.latencies[n/2]
-		r.p99 = r.latencies[min(n-1, n*99/100)]
-	}
+	return benchkit.Response{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: body}, nil
 }
 
 // measure runs cfg.workers loops for a warm-up and then one round's share
-// of cfg.duration, counting answers with the wanted status.
-func measure(ctx context.Context, c *http.Client, build func() (*http.Request, error), want int, cfg config, warmup time.Duration) (result, error) {
-	loop := func(until time.Time, record bool) ([][]time.Duration, int64, int64, error) {
-		lat := make([][]time.Duration, cfg.workers)
-		var ok, failed atomic.Int64
-		var firstErr atomic.Value
-		var wg sync.WaitGroup
-		for w := 0; w < cfg.workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for ctx.Err() == nil && time.Now().Before(until) {
-					req, err := build()
-					if err != nil {
-						firstErr.CompareAndSwap(nil, err)
-						return
-					}
-					start := time.Now()
-					resp, err := c.Do(req.WithContext(ctx))
-					if err != nil {
-						failed.Add(1)
-						continue
-					}
-					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != want {
-						failed.Add(1)
-						continue
-					}
-					ok.Add(1)
-					if record {
-						lat[w] = append(lat[w], time.Since(start))
-					}
-				}
-			}()
+// of cfg.duration, counting answers with the wanted status. A request that
+// cannot be built ends the measurement with that error.
+func measure(ctx context.Context, c *http.Client, build func() (*http.Request, error), want int, cfg config, warmup time.Duration) (benchkit.Result, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	do := func(ctx context.Context) error {
+		req, err := build()
+		if err != nil {
+			cancel(err)
+			return err
 		}
-		wg.Wait()
-		if err, _ := firstErr.Load().(error); err != nil {
-			return nil, 0, 0, err
+		resp, err := c.Do(req.WithContext(ctx))
+		if err != nil {
+			return err
 		}
-		return lat, ok.Load(), failed.Load(), nil
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			return fmt.Errorf("answered %d, not %d", resp.StatusCode, want)
+		}
+		return nil
 	}
-	if _, _, _, err := loop(time.Now().Add(warmup), false); err != nil {
-		return result{}, err
+	// The warm-up only opens the connections and warms what the server
+	// caches; its counts are dropped.
+	benchkit.Load(ctx, cfg.workers, 0, warmup, do)
+	if ctx.Err() != nil {
+		return benchkit.Result{}, context.Cause(ctx)
 	}
-	start := time.Now()
-	lat, ok, failed, err := loop(start.Add(cfg.duration/time.Duration(cfg.rounds)), true)
-	if err != nil {
-		return result{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return result{}, context.Cause(ctx)
-	}
-	r := result{ok: ok, failed: failed, elapsed: time.Since(start)}
-	for _, l := range lat {
-		r.latencies = append(r.latencies, l...)
+	r := benchkit.Load(ctx, cfg.workers, 0, cfg.duration/time.Duration(cfg.rounds), do)
+	if ctx.Err() != nil {
+		return benchkit.Result{}, context.Cause(ctx)
 	}
 	return r, nil
-}
-
-// ---- the bare ceiling ----
-
-type bareServer struct {
-	base string
-	srv  *http.Server
-	cur  atomic.Pointer[response]
-}
-
-func startBare() (*bareServer, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	b := &bareServer{base: "http://" + ln.Addr().String()}
-	b.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		resp := b.cur.Load()
-		if resp.ctype != "" {
-			w.Header().Set("Content-Type", resp.ctype)
-		}
-		w.WriteHeader(resp.status)
-		_, _ = w.Write(resp.body)
-	}), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = b.srv.Serve(ln) }()
-	return b, nil
-}
-
-func (b *bareServer) serve(r response) { b.cur.Store(&r) }
-
-func (b *bareServer) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = b.srv.Shutdown(ctx)
-}
-
-// ---- the quorum server ----
-
-type server struct {
-	addr, base, logPath string
-	cmd                 *exec.Cmd
-	exited              chan struct{}
-}
-
-// cleanEnv is the environment without QUORUM_* settings, so a leaked
-// setting cannot change what is measured.
-func cleanEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "QUORUM_") {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
-
-func startServer(ctx context.Context, binary string, env []string, tmp string) (*server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	s := &server{addr: addr, base: "http://" + addr, logPath: filepath.Join(tmp, "server.log"), exited: make(chan struct{})}
-	logFile, err := os.Create(s.logPath)
-	if err != nil {
-		return nil, err
-	}
-	s.cmd = exec.Command(binary, "serve")
-	s.cmd.Env = append(env, "QUORUM_ADDR="+addr, "QUORUM_PUBLIC_URL="+s.base)
-	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
-	if err := s.cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("start %s: %w", binary, err)
-	}
-	go func() {
-		_ = s.cmd.Wait()
-		logFile.Close()
-		close(s.exited)
-	}()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(s.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, nil
-			}
-		}
-		select {
-		case <-s.exited:
-			return nil, fmt.Errorf("the server exited before it was ready\nserver log (tail):\n%s", tail(s.logPath, 30))
-		case <-ctx.Done():
-			s.stop()
-			return nil, context.Cause(ctx)
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("the server was not ready after 60s\nserver log (tail):\n%s", tail(s.logPath, 30))
-		}
-	}
-}
-
-func (s *server) alive() bool {
-	select {
-	case <-s.exited:
-		return false
-	default:
-		return true
-	}
-}
-
-// stop asks the server to stop and kills it if it has not within 15s.
-func (s *server) stop() {
-	if !s.alive() {
-		return
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(15 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-	}
 }
 
 // ---- provisioning through the admin CLI ----
@@ -588,13 +393,13 @@ func provision(ctx context.Context, binary string, env []string, base string) (*
 		if err != nil {
 			return err
 		}
-		if r.status == http.StatusNotFound {
+		if r.Status == http.StatusNotFound {
 			return fmt.Errorf("POST %s: %w", path, errNotServed)
 		}
-		if r.status >= 300 {
-			return fmt.Errorf("POST %s: %d %s", path, r.status, clip(r.body, 300))
+		if r.Status >= 300 {
+			return fmt.Errorf("POST %s: %d %s", path, r.Status, benchkit.Clip(r.Body, 300))
 		}
-		return json.Unmarshal(r.body, out)
+		return json.Unmarshal(r.Body, out)
 	}
 	var ct struct {
 		CloudToken string `json:"cloudToken"`
@@ -651,77 +456,3 @@ func provision(ctx context.Context, binary string, env []string, base string) (*
 
 // errNotServed marks a route the measured binary does not have.
 var errNotServed = errors.New("not served by this binary")
-
-// ---- PostgreSQL ----
-
-// createDatabase creates a uniquely named database on the server of
-// adminURL and returns its URL and a function that drops it.
-func createDatabase(ctx context.Context, adminURL string) (string, func(), error) {
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		return "", nil, fmt.Errorf("-database-url: %w", err)
-	}
-	suffix := make([]byte, 6)
-	_, _ = rand.Read(suffix)
-	name := fmt.Sprintf("quorum_bench_%d_%s", os.Getpid(), hex.EncodeToString(suffix))
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(cctx, adminURL)
-	if err != nil {
-		return "", nil, fmt.Errorf("connect to %s: %w", u.Redacted(), err)
-	}
-	defer conn.Close(cctx)
-	if _, err := conn.Exec(cctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, fmt.Errorf("create database %s: %w", name, err)
-	}
-	drop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, adminURL)
-		if err == nil {
-			defer conn.Close(ctx)
-			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		}
-		if err != nil {
-			log.Printf("drop database %s: %v", name, err)
-		}
-	}
-	db := *u
-	db.Path = "/" + name
-	return db.String(), drop, nil
-}
-
-func mustURL(s string) *url.URL {
-	u, err := url.Parse(s)
-	if err != nil {
-		return &url.URL{}
-	}
-	return u
-}
-
-// ---- output helpers ----
-
-func tail(path string, n int) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return err.Error()
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if len(lines) > n {
-			lines = lines[1:]
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-func clip(b []byte, n int) string {
-	if len(b) <= n {
-		return string(b)
-	}
-	return string(b[:n]) + "..."
-}

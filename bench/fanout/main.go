@@ -30,7 +30,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,6 +38,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/quorumhq/quorum/bench/internal/benchkit"
 	"github.com/quorumhq/quorum/internal/app"
 	"github.com/quorumhq/quorum/internal/config"
 	"github.com/quorumhq/quorum/internal/identity"
@@ -70,14 +70,11 @@ func main() {
 		return
 	}
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+		stop, err := benchkit.StartCPUProfile(*cpuProfile)
 		if err != nil {
 			log.Fatal(err)
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	want := func(name string) bool { return *only == "" || *only == name }
 	for _, f := range strings.Split(*ns, ",") {
@@ -86,8 +83,12 @@ func main() {
 			log.Fatalf("-n: %v", err)
 		}
 		p := params{n: count, latency: *latencyMsgs, burst: *burstMsgs, size: *size, timeout: *timeout}
+		load, err := benchkit.LoadAverage()
+		if err != nil {
+			load = "?"
+		}
 		fmt.Printf("\n== N = %d subscribers, %d latency + %d burst messages of %d characters; load %s\n",
-			count, p.latency, p.burst, p.size, loadAvg())
+			count, p.latency, p.burst, p.size, load)
 		fmt.Printf("%-18s %10s %10s %14s %10s %10s %8s\n", "target", "lat p50", "lat p99", "burst msg/s", "burst p99", "delivered", "ratio")
 		// The targets alternate, round after round, so that a change in
 		// the machine's load affects them alike; medians are reported.
@@ -394,20 +395,11 @@ func quorumTarget(redisURL string) target {
 	}}
 }
 
+// serve serves h on a free loopback port, for the ceiling and for Quorum
+// alike, with net/http's error log discarded: with thousands of streams,
+// connection errors would bury the report.
 func serve(h http.Handler) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String(), func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if srv.Shutdown(ctx) != nil {
-			srv.Close()
-		}
-	}, nil
+	return benchkit.Serve(&http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)})
 }
 
 var sender = &http.Client{Timeout: 30 * time.Second}
@@ -551,8 +543,8 @@ func subscribers(n, total int, streamURL, base, room, token string) {
 				}
 			}
 		}
-		st := stats{LatP50: pct(latency, 50), LatP99: pct(latency, 99), BurstP99: pct(burst, 99), Delivered: delivered,
-			BurstDelivered: len(burst), LastRecv: lastRecv.Load()}
+		st := stats{LatP50: benchkit.Percentile(latency, 50), LatP99: benchkit.Percentile(latency, 99), BurstP99: benchkit.Percentile(burst, 99),
+			Delivered: delivered, BurstDelivered: len(burst), LastRecv: lastRecv.Load()}
 		b, _ := json.Marshal(st)
 		out.Lock()
 		fmt.Printf("stats %s\n", b)
@@ -613,14 +605,6 @@ func parseStamp(line []byte) (int, int64, bool) {
 	return k, t, err1 == nil && err2 == nil
 }
 
-func pct(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	slices.Sort(d)
-	return d[min(len(d)-1, len(d)*p/100)]
-}
-
 // raiseFileLimit lifts the soft descriptor limit to the hard one: each
 // process holds one socket per subscriber.
 func raiseFileLimit() {
@@ -629,12 +613,4 @@ func raiseFileLimit() {
 		lim.Cur = lim.Max
 		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
 	}
-}
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
 }

@@ -15,7 +15,6 @@ import (
 	"io"
 	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,10 +23,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/quorumhq/quorum/bench/internal/benchkit"
 	"github.com/quorumhq/quorum/internal/app"
 	"github.com/quorumhq/quorum/internal/config"
 	"github.com/quorumhq/quorum/internal/identity"
@@ -59,7 +57,10 @@ func coldStart(binary string) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		addr := freeAddr()
+		addr, err := benchkit.FreeAddr()
+		if err != nil {
+			log.Fatal(err)
+		}
 		cmd := exec.Command(binary, "serve")
 		cmd.Env = append(os.Environ(), "QUORUM_ADDR="+addr, "QUORUM_DATA_DIR="+filepath.Join(dir, "data"), "QUORUM_LOG_LEVEL=warn")
 		start := time.Now()
@@ -88,15 +89,6 @@ func coldStart(binary string) {
 	}
 	fmt.Printf("cold start to ready (fresh SQLite, migrations included): median %d ms, min %d ms, max %d ms over %d runs\n",
 		samples[len(samples)/2].Milliseconds(), samples[0].Milliseconds(), samples[len(samples)-1].Milliseconds(), len(samples))
-}
-
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func tokenThroughput(dbURL string, d time.Duration, rounds, workers int) {
@@ -154,11 +146,11 @@ func tokenThroughput(dbURL string, d time.Duration, rounds, workers int) {
 		log.Fatal(err)
 	}
 	body, _ := json.Marshal(map[string]string{"pad": strings.Repeat("x", max(0, n-10))})
-	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	}))
+	replay := &benchkit.Replay{}
+	replay.Set(benchkit.Response{Status: http.StatusOK, ContentType: "application/json", Body: body})
+	// Served like Quorum, by httptest, so that the two differ only in the
+	// handler.
+	bare := httptest.NewServer(replay)
 	defer bare.Close()
 	http.DefaultTransport.(*http.Transport).MaxIdleConnsPerHost = workers
 
@@ -175,25 +167,12 @@ func tokenThroughput(dbURL string, d time.Duration, rounds, workers int) {
 
 // run calls fn from workers goroutines for d and returns successes/second.
 func run(fn func() (int, error), d time.Duration, workers int) float64 {
-	var ok, failed atomic.Int64
-	stop := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(stop) {
-				if _, err := fn(); err != nil {
-					failed.Add(1)
-					continue
-				}
-				ok.Add(1)
-			}
-		}()
+	r := benchkit.Load(context.Background(), workers, 0, d, func(context.Context) error {
+		_, err := fn()
+		return err
+	})
+	if r.Failed > 0 {
+		log.Printf("%d failed requests", r.Failed)
 	}
-	wg.Wait()
-	if failed.Load() > 0 {
-		log.Printf("%d failed requests", failed.Load())
-	}
-	return float64(ok.Load()) / d.Seconds()
+	return float64(r.OK) / d.Seconds()
 }

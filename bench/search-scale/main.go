@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -41,11 +42,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/quorumhq/quorum/bench/internal/benchkit"
 	"github.com/quorumhq/quorum/internal/ai"
 )
 
 // searchPath is the Cloud API search over transcripts and documents.
 const searchPath = "/cloud/v1/search"
+
+// searchTimeout bounds one search request, generously: across 30,000
+// meetings on a loaded machine one takes seconds.
+const searchTimeout = 2 * time.Minute
 
 type options struct {
 	binary, data, postgresURL, dir string
@@ -152,8 +158,8 @@ func run(ctx context.Context, o options, logger *slog.Logger) error {
 		"latency runs of at most %d requests or %s after %d warm-up requests; %d concurrent clients; server QUORUM_WORKERS=%d\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), len(c.base), len(c.queries), len(c.repeated), o.limit, o.requests, o.duration, o.warmup,
 		o.clients, o.serverWorkers)
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average at start: %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	if load, err := benchkit.LoadAverage(); err == nil {
+		fmt.Printf("load average at start: %s\n", load)
 	}
 
 	smallest := slices.Min(o.sizes)
@@ -192,24 +198,10 @@ type row struct {
 	ratioRepeated     *ratio
 }
 
-// cleanups run in reverse order, once.
-type cleanups struct{ fns []func() error }
-
-func (c *cleanups) add(fn func() error) { c.fns = append(c.fns, fn) }
-
-func (c *cleanups) run() error {
-	var errs []error
-	for i := len(c.fns) - 1; i >= 0; i-- {
-		errs = append(errs, c.fns[i]())
-	}
-	c.fns = nil
-	return errors.Join(errs...)
-}
-
 func measureSize(ctx context.Context, o options, c *corpus, dir, kind string, n int, smallest bool, logger *slog.Logger) (r row, err error) {
-	var done cleanups
+	var done benchkit.Cleanups
 	defer func() {
-		if cerr := done.run(); cerr != nil {
+		if cerr := done.Run(); cerr != nil {
 			logger.Warn("cleanup", "err", cerr)
 		}
 	}()
@@ -229,46 +221,42 @@ func measureSize(ctx context.Context, o options, c *corpus, dir, kind string, n 
 		return r, err
 	}
 
-	logPath := filepath.Join(m.DataDir, "server.log")
 	var readies []time.Duration
 	var rss []int64
-	var srv *server
+	var srv *benchkit.Server
 	for i := range o.restarts {
-		s, ready, err := startServer(ctx, o, m, logPath)
+		s, err := startServer(ctx, o, m)
 		if err != nil {
 			return r, err
 		}
-		done.add(func() error { s.stop(); return nil })
-		mem, err := memory(s.cmd.Process.Pid, "VmRSS")
+		done.Add(func() error { s.Stop(); return nil })
+		mem, err := benchkit.Memory(s.Pid(), "VmRSS")
 		if err != nil {
 			return r, err
 		}
-		logger.Info("server ready", "seconds", ready.Seconds(), "rss_mb", mem>>20)
-		readies, rss = append(readies, ready), append(rss, mem)
+		logger.Info("server ready", "seconds", s.Ready.Seconds(), "rss_mb", mem>>20)
+		readies, rss = append(readies, s.Ready), append(rss, mem)
 		if i < o.restarts-1 {
-			s.stop()
+			s.Stop()
 		}
 		srv = s
 	}
 	r.ready, r.rssReady = median(readies), median(rss)
-	fail := func(err error) error {
-		return fmt.Errorf("%w\nserver log (tail):\n%s", err, tail(logPath, 30))
-	}
 
-	client := newClient(o.clients)
+	client := benchkit.NewClient(o.clients, searchTimeout)
 	defer client.CloseIdleConnections()
-	all := &searcher{client: client, url: srv.base + searchPath, token: token, queries: c.queries, limit: o.limit}
-	scoped := &searcher{client: client, url: srv.base + searchPath, token: token, queries: c.queries, limit: o.limit, scope: m.MeetingIDs}
+	all := &searcher{client: client, url: srv.URL + searchPath, token: token, queries: c.queries, limit: o.limit}
+	scoped := &searcher{client: client, url: srv.URL + searchPath, token: token, queries: c.queries, limit: o.limit, scope: m.MeetingIDs}
 	_, segs := c.replica(n / 2)
 	if err := checkSearch(ctx, all, m.MeetingIDs[n/2], distinctiveWords(segs, 8)); err != nil {
-		return r, fail(err)
+		return r, srv.WithLog(err)
 	}
 	for range o.warmup {
 		if err := all.do(ctx); err != nil {
-			return r, fail(err)
+			return r, srv.WithLog(err)
 		}
 		if err := scoped.do(ctx); err != nil {
-			return r, fail(err)
+			return r, srv.WithLog(err)
 		}
 	}
 	// The bare server of the ratio replays the responses of the first run.
@@ -285,18 +273,18 @@ func measureSize(ctx context.Context, o options, c *corpus, dir, kind string, n 
 	all.keep = nil
 	logger.Info("all meetings, 1 client", "p50_ms", ms(r.all1.p50), "p99_ms", ms(r.all1.p99))
 	r.all16 = load(ctx, o.clients, o.requests, o.duration, all.do)
-	logger.Info("all meetings, concurrent", "p99_ms", ms(r.all16.p99), "req_per_s", r.all16.rate())
+	logger.Info("all meetings, concurrent", "p99_ms", ms(r.all16.p99), "req_per_s", r.all16.Rate())
 	r.scoped1 = load(ctx, 1, o.requests, o.duration, scoped.do)
 	logger.Info("scoped, 1 client", "p50_ms", ms(r.scoped1.p50), "p99_ms", ms(r.scoped1.p99))
 	r.scoped16 = load(ctx, o.clients, o.requests, o.duration, scoped.do)
-	logger.Info("scoped, concurrent", "p99_ms", ms(r.scoped16.p99), "req_per_s", r.scoped16.rate())
+	logger.Info("scoped, concurrent", "p99_ms", ms(r.scoped16.p99), "req_per_s", r.scoped16.Rate())
 	if err := ctx.Err(); err != nil {
 		return r, context.Cause(ctx)
 	}
 	if smallest {
 		rt, err := measureRatio(ctx, o, all, bodies)
 		if err != nil {
-			return r, fail(err)
+			return r, srv.WithLog(err)
 		}
 		r.ratio = &rt
 		logger.Info("ratio, new queries", "quorum_req_per_s", rt.quorum, "bare_req_per_s", rt.bare, "ratio", rt.quorum/rt.bare)
@@ -305,23 +293,23 @@ func measureSize(ctx context.Context, o options, c *corpus, dir, kind string, n 
 		again := &searcher{client: client, url: all.url, token: token, queries: c.repeated, limit: o.limit}
 		for range c.repeated {
 			if err := again.do(ctx); err != nil {
-				return r, fail(err)
+				return r, srv.WithLog(err)
 			}
 		}
 		rr, err := measureRatio(ctx, o, again, bodies)
 		if err != nil {
-			return r, fail(err)
+			return r, srv.WithLog(err)
 		}
 		r.ratioRepeated = &rr
 		logger.Info("ratio, repeated queries", "quorum_req_per_s", rr.quorum, "bare_req_per_s", rr.bare, "ratio", rr.quorum/rr.bare)
 	}
-	if !srv.alive() {
-		return r, fail(errors.New("the server exited during the measurement"))
+	if !srv.Alive() {
+		return r, srv.WithLog(errors.New("the server exited during the measurement"))
 	}
-	if r.rssPeak, err = memory(srv.cmd.Process.Pid, "VmHWM"); err != nil {
+	if r.rssPeak, err = benchkit.Memory(srv.Pid(), "VmHWM"); err != nil {
 		return r, err
 	}
-	srv.stop()
+	srv.Stop()
 
 	if n <= o.baselineMax {
 		b, err := measureBaseline(ctx, o, c, m.MeetingIDs)
@@ -339,7 +327,7 @@ func measureSize(ctx context.Context, o options, c *corpus, dir, kind string, n 
 // prepare returns the manifest of a database of n meetings and a Cloud API
 // token for its organization: a kept one from dir, or a new one it
 // generates and indexes.
-func prepare(ctx context.Context, o options, c *corpus, dir, kind string, n int, done *cleanups, logger *slog.Logger) (*manifest, string, bool, error) {
+func prepare(ctx context.Context, o options, c *corpus, dir, kind string, n int, done *benchkit.Cleanups, logger *slog.Logger) (*manifest, string, bool, error) {
 	// The app logs only what goes wrong: an "indexed" line per meeting
 	// would drown the progress.
 	appLogger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -371,7 +359,7 @@ func prepare(ctx context.Context, o options, c *corpus, dir, kind string, n int,
 		return nil, "", false, err
 	}
 	complete := false
-	done.add(func() error {
+	done.Add(func() error {
 		if o.keep && complete {
 			return nil
 		}
@@ -379,11 +367,15 @@ func prepare(ctx context.Context, o options, c *corpus, dir, kind string, n int,
 	})
 	dbURL := sqliteURL(dataDir)
 	if kind == "postgres" {
-		u, drop, err := createDatabase(ctx, o.postgresURL, uniqueName("quorum_bench_search"))
+		server, err := url.Parse(o.postgresURL)
+		if err != nil {
+			return nil, "", false, fmt.Errorf("-postgres-url: %w", err)
+		}
+		u, drop, err := benchkit.CreateDatabase(ctx, server, benchkit.UniqueName("quorum_bench_search"))
 		if err != nil {
 			return nil, "", false, err
 		}
-		done.add(func() error {
+		done.Add(func() error {
 			if o.keep && complete {
 				return nil
 			}
@@ -470,9 +462,9 @@ func printTable(w io.Writer, kind string, rows []row) {
 			name string
 			s    stats
 		}{{"all/1", r.all1}, {"all/16", r.all16}, {"scoped/1", r.scoped1}, {"scoped/16", r.scoped16}} {
-			counts = append(counts, fmt.Sprintf("%s %d in %s", run.name, run.s.ok, seconds(run.s.elapsed)))
-			if run.s.failed > 0 {
-				notes = append(notes, fmt.Sprintf("%d meetings, %s: %d failed requests, e.g. %v", r.meetings, run.name, run.s.failed, run.s.lastErr))
+			counts = append(counts, fmt.Sprintf("%s %d in %s", run.name, run.s.OK, seconds(run.s.Elapsed)))
+			if run.s.Failed > 0 {
+				notes = append(notes, fmt.Sprintf("%d meetings, %s: %d failed requests, e.g. %v", r.meetings, run.name, run.s.Failed, run.s.LastErr))
 			}
 		}
 		notes = append(notes, fmt.Sprintf("%d meetings: generated in %.1f s (%.1f ms per meeting), indexed in %.1f s; requests timed (run/clients): %s",
@@ -495,24 +487,24 @@ func printTable(w io.Writer, kind string, rows []row) {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func pair(s stats) string {
-	if s.ok == 0 {
+	if s.OK == 0 {
 		return "n/a"
 	}
 	return latency(s.p50) + " / " + latency(s.p99)
 }
 
 func one(d time.Duration, s stats) string {
-	if s.ok == 0 {
+	if s.OK == 0 {
 		return "n/a"
 	}
 	return latency(d)
 }
 
 func perSecond(s stats) string {
-	if s.ok == 0 {
+	if s.OK == 0 {
 		return "n/a"
 	}
-	return fmt.Sprintf("%.1f", s.rate())
+	return fmt.Sprintf("%.1f", s.Rate())
 }
 
 func latency(d time.Duration) string {

@@ -29,20 +29,16 @@ import (
 	"io"
 	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/quorumhq/quorum/bench/internal/benchkit"
 	"github.com/quorumhq/quorum/internal/app"
 	"github.com/quorumhq/quorum/internal/config"
 	"github.com/quorumhq/quorum/internal/event"
@@ -60,22 +56,21 @@ func main() {
 	concurrency := flag.Int("concurrency", 4, "deliveries in flight per subscription (QUORUM_WEBHOOK_CONCURRENCY)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	stopProfile := func() {}
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+		stop, err := benchkit.StartCPUProfile(*cpuProfile)
 		if err != nil {
 			log.Fatal(err)
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
+		stopProfile = stop
 	}
+	defer stopProfile()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	if err := run(ctx, *dbURL, *events, *emitters, *paced, *rate, *workers, *concurrency); err != nil {
 		log.Printf("bench/webhooks: %v", err)
 		cancel()
-		pprof.StopCPUProfile()
+		stopProfile()
 		os.Exit(1)
 	}
 }
@@ -121,20 +116,23 @@ func run(ctx context.Context, adminURL string, nEvents, emitters, nPaced, rate, 
 	backend := "sqlite"
 	if adminURL != "" {
 		backend = "postgres"
-		if dbURL, err = createDatabase(ctx, adminURL); err != nil {
+		server, err := url.Parse(adminURL)
+		if err != nil {
+			return fmt.Errorf("-database-url: %w", err)
+		}
+		var drop func() error
+		if dbURL, drop, err = benchkit.CreateDatabase(ctx, server, benchkit.UniqueName("quorum_bench_webhooks")); err != nil {
 			return err
 		}
-		defer dropDatabase(adminURL, dbURL)
+		defer func() { _ = drop() }()
 	}
 
 	rcv := &receiver{arrived: map[string]time.Time{}}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	rcvURL, stopReceiver, err := benchkit.Serve(&http.Server{Handler: rcv})
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: rcv}
-	go func() { _ = srv.Serve(l) }()
-	defer srv.Close()
+	defer stopReceiver()
 
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
@@ -164,7 +162,7 @@ func run(ctx context.Context, adminURL string, nEvents, emitters, nPaced, rate, 
 	if err != nil {
 		return err
 	}
-	hook := "http://" + l.Addr().String() + "/hook"
+	hook := rcvURL + "/hook"
 	if _, err := a.Identities.UpdateApp(ctx, ap.ID, identity.AppPatch{WebhookURL: &hook}); err != nil {
 		return err
 	}
@@ -309,8 +307,7 @@ func pct(d []time.Duration, p int) string {
 	if len(d) == 0 {
 		return "-"
 	}
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	return d[min(len(d)-1, len(d)*p/100)].Round(100 * time.Microsecond).String()
+	return benchkit.Percentile(d, p).Round(100 * time.Microsecond).String()
 }
 
 func newID() string {
@@ -320,37 +317,4 @@ func newID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-func createDatabase(ctx context.Context, adminURL string) (string, error) {
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close(ctx)
-	name := "quorum_bench_webhooks_" + newID()[:8]
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", err
-	}
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		return "", err
-	}
-	u.Path = "/" + name
-	return u.String(), nil
-}
-
-func dropDatabase(adminURL, dbURL string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		return
-	}
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return
-	}
-	defer conn.Close(ctx)
-	_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+u.Path[1:]+" WITH (FORCE)")
 }
