@@ -302,10 +302,13 @@ func (g *Group) cosines(qv []float32) []float32 {
 	return out
 }
 
-// hit returns chunk i of g with its owner's ids filled in.
+// hit returns chunk i of g with its owner's ids filled in. The text is
+// copied: a decoded group holds all its chunks' texts in one string, which
+// a hit kept in a result cache would otherwise keep alive whole.
 func (g *Group) hit(i int32, score float32) Hit {
 	c := g.chunks[i]
 	c.OrgID, c.MeetingID, c.DocumentID, c.Source = g.orgID, g.meetingID, g.documentID, g.source
+	c.Text = strings.Clone(c.Text)
 	if c.Speakers == nil {
 		for b, name := range g.speakerNames {
 			if b < 64 && g.speakers[i]&(1<<b) != 0 {
