@@ -60,9 +60,12 @@ const JobTimeout = time.Minute
 
 // Cache sizes. Cached groups are immutable (a changed source gets a new
 // row), so they never go stale; a decoded QMSum meeting takes about 300
-// KiB, so the group cache holds at most some 80 MiB. Results are keyed by
-// the organization's index version, which every indexing run bumps.
+// KiB, and groups stored in more than maxCachedBody bytes are not cached,
+// so the group cache holds some 80 MiB and never more than 256 MiB.
+// Results are keyed by the organization's index version, which every
+// indexing run bumps.
 const (
+	maxCachedBody   = 1 << 20
 	groupCacheSize  = 256
 	resultCacheSize = 1024
 )

@@ -270,7 +270,9 @@ func (s *Service) load(ctx context.Context, orgID int64, ids []int64, plan *Plan
 			if err != nil {
 				return nil, fmt.Errorf("decode group %d: %w", id, err)
 			}
-			s.groups.Add(id, g)
+			if len(body) <= maxCachedBody {
+				s.groups.Add(id, g)
+			}
 			byID[id] = g
 		}
 		if err := rows.Err(); err != nil {
