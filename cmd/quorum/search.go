@@ -46,6 +46,9 @@ func searchCmd(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 	if strings.TrimSpace(*query) == "" {
 		return errors.New("--query is required")
 	}
+	if *source != "" && *source != index.SourceTranscript && *source != index.SourceDocument {
+		return fmt.Errorf("--source: want %s or %s", index.SourceTranscript, index.SourceDocument)
+	}
 	a, err := c.open(ctx, environ, stderr)
 	if err != nil {
 		return err
@@ -56,10 +59,12 @@ func searchCmd(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 		return err
 	}
 	q := index.Query{OrgID: orgID, Text: *query, MeetingUUIDs: meetings, Source: *source, Limit: *limit}
-	return explain(ctx, a, q, max(*runs, 1), *c.asJSON, c, stdout)
+	return explain(ctx, a, q, max(*runs, 1), c, stdout)
 }
 
-func explain(ctx context.Context, a *app.App, q index.Query, runs int, asJSON bool, c *adminCmd, w io.Writer) error {
+// explain runs q runs times and prints the last run's plan and hits, as
+// JSON when c asks for it.
+func explain(ctx context.Context, a *app.App, q index.Query, runs int, c *adminCmd, w io.Writer) error {
 	var plan index.Plan
 	var hits []searchHit
 	for range runs {
@@ -73,7 +78,7 @@ func explain(ctx context.Context, a *app.App, q index.Query, runs int, asJSON bo
 				Segments: fmt.Sprintf("%d-%d", h.SegmentStart, h.SegmentEnd), Speaker: h.Speaker, Text: h.Text})
 		}
 	}
-	if asJSON {
+	if *c.asJSON {
 		return c.print(w, map[string]any{"version": plan.Version, "words": plan.Words, "postings": plan.Postings,
 			"candidates": plan.Candidates, "groups": plan.Groups, "cached_groups": plan.CachedGroups, "chunks": plan.Chunks,
 			"retrieval_ms": ms(plan.Retrieval), "load_ms": ms(plan.Load), "rerank_ms": ms(plan.Rerank), "hits": hits})

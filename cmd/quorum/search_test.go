@@ -56,4 +56,6 @@ func TestSearchExplain(t *testing.T) {
 
 	_, err = quorum(t, dir, "search", "explain", "--org", org["uuid"].(string))
 	require.ErrorContains(t, err, "--query is required")
+	_, err = quorum(t, dir, "search", "explain", "--org", org["uuid"].(string), "--query", "lunch", "--source", "email")
+	require.ErrorContains(t, err, "--source")
 }
