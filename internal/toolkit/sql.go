@@ -838,25 +838,9 @@ type stepRel struct {
 
 // templateStepRels loads the next steps of several templates in one query.
 func (s sqlStore) templateStepRels(ctx context.Context, templateIDs []int64) (map[int64][]stepRel, error) {
-	out := map[int64][]stepRel{}
-	if len(templateIDs) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.Query(ctx, `SELECT template_id, next_step_id, autopilot, sort_order FROM template_next_steps
-		WHERE template_id IN (`+store.Placeholders(len(templateIDs))+`) ORDER BY template_id, sort_order, next_step_id`, store.Args(templateIDs)...)
-	if err != nil {
-		return nil, fmt.Errorf("list template next steps: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var tid int64
-		var r stepRel
-		if err := rows.Scan(&tid, &r.stepID, &r.autopilot, &r.order); err != nil {
-			return nil, err
-		}
-		out[tid] = append(out[tid], r)
-	}
-	return out, rows.Err()
+	return relations(ctx, s, "template next steps", `SELECT template_id, next_step_id, autopilot, sort_order FROM template_next_steps
+		WHERE template_id IN (%s) ORDER BY template_id, sort_order, next_step_id`, templateIDs,
+		func(r *stepRel) []any { return []any{&r.stepID, &r.autopilot, &r.order} })
 }
 
 type buttonRel struct {
@@ -867,23 +851,31 @@ type buttonRel struct {
 
 // stepButtonRels loads the buttons of several next steps in one query.
 func (s sqlStore) stepButtonRels(ctx context.Context, stepIDs []int64) (map[int64][]buttonRel, error) {
-	out := map[int64][]buttonRel{}
-	if len(stepIDs) == 0 {
+	return relations(ctx, s, "next step buttons", `SELECT next_step_id, action_button_id, sort_order, is_default FROM next_step_buttons
+		WHERE next_step_id IN (%s) ORDER BY next_step_id, sort_order, action_button_id`, stepIDs,
+		func(r *buttonRel) []any { return []any{&r.buttonID, &r.order, &r.isDefault} })
+}
+
+// relations loads the rows of a link table for several parents in one
+// query: query selects the parent id first, then the columns fields points
+// at, and has one %s where the parents' placeholders go.
+func relations[R any](ctx context.Context, s sqlStore, what, query string, parentIDs []int64, fields func(*R) []any) (map[int64][]R, error) {
+	out := map[int64][]R{}
+	if len(parentIDs) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.Query(ctx, `SELECT next_step_id, action_button_id, sort_order, is_default FROM next_step_buttons
-		WHERE next_step_id IN (`+store.Placeholders(len(stepIDs))+`) ORDER BY next_step_id, sort_order, action_button_id`, store.Args(stepIDs)...)
+	rows, err := s.db.Query(ctx, fmt.Sprintf(query, store.Placeholders(len(parentIDs))), store.Args(parentIDs)...)
 	if err != nil {
-		return nil, fmt.Errorf("list next step buttons: %w", err)
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var sid int64
-		var r buttonRel
-		if err := rows.Scan(&sid, &r.buttonID, &r.order, &r.isDefault); err != nil {
-			return nil, err
+		var parent int64
+		var r R
+		if err := rows.Scan(append([]any{&parent}, fields(&r)...)...); err != nil {
+			return nil, fmt.Errorf("scan %s: %w", what, err)
 		}
-		out[sid] = append(out[sid], r)
+		out[parent] = append(out[parent], r)
 	}
 	return out, rows.Err()
 }
