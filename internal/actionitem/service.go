@@ -34,11 +34,9 @@ type Service struct {
 
 // NewService returns a Service; events may be nil. Every change emits its
 // action_item.* event in the transaction that makes it.
-// Times are kept to the microsecond both databases store, so what a
-// method returns equals what a later read gives.
 func NewService(db *store.DB, queue *jobs.Queue, events event.Emitter, meetings Meetings) *Service {
 	return &Service{store: sqlStore{db: db}, queue: queue, events: events, meetings: meetings,
-		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+		now: store.Now}
 }
 
 // Create adds an action item to a meeting of the caller's organization.

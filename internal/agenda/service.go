@@ -32,11 +32,9 @@ type Service struct {
 }
 
 // NewService returns a Service; events may be nil.
-// Times are kept to the microsecond both databases store, so what a
-// method returns equals what a later read gives.
 func NewService(db *store.DB, queue *jobs.Queue, events event.Emitter, meetings Meetings) *Service {
 	return &Service{store: sqlStore{db: db}, queue: queue, events: events, meetings: meetings,
-		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+		now: store.Now}
 }
 
 // List returns the agenda of a meeting in order, as the caller may see it.

@@ -44,7 +44,7 @@ type Service struct {
 
 // NewService returns a Service on db.
 func NewService(db *store.DB) *Service {
-	return &Service{store: sqlStore{db: db}, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	return &Service{store: sqlStore{db: db}, now: store.Now}
 }
 
 var errBadToken = fault.Unauthorized("not_authenticated", "Invalid or expired access token.")

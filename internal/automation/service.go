@@ -84,7 +84,7 @@ func NewService(cfg Config) *Service {
 	}
 	return &Service{store: sqlStore{db: cfg.DB}, queue: cfg.Queue, events: cfg.Events, meets: cfg.Meetings,
 		actions: cfg.ActionItems, logger: logger.With(slog.String("component", "automation")), client: client,
-		guard: guard, timeout: timeout, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+		guard: guard, timeout: timeout, now: store.Now}
 }
 
 // Page sizes of List.

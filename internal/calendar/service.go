@@ -57,11 +57,9 @@ type Service struct {
 }
 
 // NewService returns a Service.
-// Times are kept to the microsecond both databases store, so what a
-// method returns equals what a later read gives.
 func NewService(cfg Config) *Service {
 	return &Service{store: sqlStore{db: cfg.DB}, queue: cfg.Queue, events: cfg.Events, meetings: cfg.Meetings,
-		guard: cfg.Guard, http: cfg.Guard.Client(FetchTimeout), logger: cfg.Logger, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+		guard: cfg.Guard, http: cfg.Guard.Client(FetchTimeout), logger: cfg.Logger, now: store.Now}
 }
 
 func requireUser(c caller.Caller) error {

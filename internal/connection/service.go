@@ -69,7 +69,7 @@ type Service struct {
 // NewService returns a Service; events may be nil.
 func NewService(db *store.DB, queue *jobs.Queue, events event.Emitter) *Service {
 	return &Service{store: sqlStore{db: db}, queue: queue, events: events,
-		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+		now: store.Now}
 }
 
 // Page sizes of List.

@@ -178,7 +178,7 @@ type Service struct {
 // rotate).
 func NewService(db *store.DB, webhooks WebhookSecrets) *Service {
 	return &Service{db: db, store: sqlStore{db: db}, webhooks: webhooks,
-		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+		now: store.Now}
 }
 
 func initiator(c caller.Caller) string {

@@ -34,11 +34,9 @@ type Service struct {
 // NewService returns a Service; onChange and events may be nil. Creating a
 // meeting emits meeting.created and replacing its transcript
 // meeting.updated, each in the transaction of the change.
-// Times are kept to the microsecond both databases store, so what a
-// method returns equals what a later read gives.
 func NewService(db *store.DB, queue *jobs.Queue, onChange ChangeHook, events event.Emitter) *Service {
 	return &Service{queue: queue, store: sqlStore{db: db}, onChange: onChange, events: events,
-		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+		now: store.Now}
 }
 
 // Create stores a meeting with its transcript in the caller's organization.

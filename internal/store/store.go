@@ -38,6 +38,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -226,3 +227,8 @@ func redact(raw string) string {
 	}
 	return u.Redacted()
 }
+
+// Now returns the current time in UTC to the microsecond, the precision
+// both databases keep, so that a time a service returns equals what a later
+// read of it gives. Services use it as their clock.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -51,7 +51,7 @@ type Service struct {
 
 // NewService returns a Service on db.
 func NewService(db *store.DB) *Service {
-	return &Service{store: sqlStore{db: db}, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	return &Service{store: sqlStore{db: db}, now: store.Now}
 }
 
 func validCapability(c string) error {
