@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/identity"
@@ -32,16 +33,10 @@ type PartnerApp struct {
 }
 
 func toPartnerApp(ctx context.Context, a identity.App) PartnerApp {
-	opt := func(s string) *string {
-		if s == "" {
-			return nil
-		}
-		return &s
-	}
 	return PartnerApp{
 		ID: a.UUID, Name: a.Name, Description: a.Description, CompanyName: a.CompanyName, ClientID: a.ClientID,
-		PrimaryContactEmail: a.PrimaryContactEmail, WebhookURL: opt(a.WebhookURL), WebhookEnabled: a.WebhookEnabled,
-		WebhookFilter: a.WebhookFilter, Status: string(a.Status), Slug: opt(a.Slug), DefaultToolkitID: opt(a.DefaultToolkitID),
+		PrimaryContactEmail: a.PrimaryContactEmail, WebhookURL: partneruser.Optional(a.WebhookURL), WebhookEnabled: a.WebhookEnabled,
+		WebhookFilter: a.WebhookFilter, Status: string(a.Status), Slug: partneruser.Optional(a.Slug), DefaultToolkitID: partneruser.Optional(a.DefaultToolkitID),
 		CreatedAt: rest.Time(ctx, a.CreatedAt), UpdatedAt: rest.Time(ctx, a.UpdatedAt),
 	}
 }

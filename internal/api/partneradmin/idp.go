@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/sso"
@@ -35,18 +36,11 @@ type IdPConfig struct {
 	UpdatedAt              string            `json:"updated_at"`
 }
 
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func toIdPConfig(ctx context.Context, c sso.Config) IdPConfig {
 	return IdPConfig{ID: c.UUID, PartnerAppID: c.AppUUID, Name: c.Name, Type: "oidc", DiscoveryURL: c.DiscoveryURL, IdPClientID: c.ClientID,
 		Scopes: c.Scopes, ClaimMappings: c.ClaimMappings, Mode: string(c.Mode), AllowedEmailDomains: c.AllowedEmailDomains,
-		IsActive: c.IsActive, Issuer: optional(c.Issuer), AuthorizationEndpoint: optional(c.AuthorizationEndpoint),
-		TokenEndpoint: optional(c.TokenEndpoint), UserinfoEndpoint: optional(c.UserinfoEndpoint), JWKSURI: optional(c.JWKSURI),
+		IsActive: c.IsActive, Issuer: partneruser.Optional(c.Issuer), AuthorizationEndpoint: partneruser.Optional(c.AuthorizationEndpoint),
+		TokenEndpoint: partneruser.Optional(c.TokenEndpoint), UserinfoEndpoint: partneruser.Optional(c.UserinfoEndpoint), JWKSURI: partneruser.Optional(c.JWKSURI),
 		DiscoveryLastFetchedAt: rest.TimePtr(ctx, c.DiscoveryLastFetchedAt), CreatedAt: rest.Time(ctx, c.CreatedAt),
 		UpdatedAt: rest.Time(ctx, c.UpdatedAt)}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/quorumhq/quorum/internal/api/partneruser"
 	"github.com/quorumhq/quorum/internal/api/rest"
 	"github.com/quorumhq/quorum/internal/caller"
 	"github.com/quorumhq/quorum/internal/page"
@@ -96,29 +97,6 @@ func (q adminPage) request() page.Request {
 	return toolkit.AdminPage(page.Request{Limit: q.Limit, Offset: q.Offset})
 }
 
-// list is the admin API's usual list envelope.
-type list[T any] struct {
-	Items  []T `json:"items"`
-	Total  int `json:"total"`
-	Limit  int `json:"limit"`
-	Offset int `json:"offset"`
-}
-
-func listOf[D, W any](p page.Page[D], conv func(D) W) list[W] {
-	out := list[W]{Items: make([]W, 0, len(p.Items)), Total: p.Total, Limit: p.Limit, Offset: p.Offset}
-	for _, it := range p.Items {
-		out.Items = append(out.Items, conv(it))
-	}
-	return out
-}
-
-func opt(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 // ---- toolkits ----
 
 // Toolkit is the admin view of a toolkit; its manifest is the one the
@@ -205,7 +183,7 @@ func (h toolkitsHandler) createToolkit(ctx context.Context, c caller.Caller, in 
 	return out, nil
 }
 
-type toolkitsOutput struct{ Body list[Toolkit] }
+type toolkitsOutput struct{ Body partneruser.List[Toolkit] }
 
 // listToolkits serves GET /toolkits.
 func (h toolkitsHandler) listToolkits(ctx context.Context, c caller.Caller, in *adminPage) (*toolkitsOutput, error) {
@@ -213,7 +191,7 @@ func (h toolkitsHandler) listToolkits(ctx context.Context, c caller.Caller, in *
 	if err != nil {
 		return nil, err
 	}
-	return &toolkitsOutput{Body: listOf(p, func(t toolkit.Toolkit) Toolkit { return toToolkit(ctx, t) })}, nil
+	return &toolkitsOutput{Body: partneruser.ListOf(p, func(t toolkit.Toolkit) Toolkit { return toToolkit(ctx, t) })}, nil
 }
 
 type toolkitInput struct {
@@ -278,7 +256,7 @@ type ToolkitVersion struct {
 
 func toVersion(ctx context.Context, v toolkit.Version) ToolkitVersion {
 	return ToolkitVersion{ID: v.UUID, ToolkitID: v.ToolkitUUID, VersionNumber: v.Number, VersionLabel: v.Label, Status: v.Status,
-		Manifest: v.Manifest, Changelog: opt(v.Changelog), CreatedBy: opt(v.CreatedBy), PublishedAt: rest.TimePtr(ctx, v.PublishedAt),
+		Manifest: v.Manifest, Changelog: partneruser.Optional(v.Changelog), CreatedBy: partneruser.Optional(v.CreatedBy), PublishedAt: rest.TimePtr(ctx, v.PublishedAt),
 		DeprecatedAt: rest.TimePtr(ctx, v.DeprecatedAt), CreatedAt: rest.Time(ctx, v.CreatedAt), UpdatedAt: rest.Time(ctx, v.UpdatedAt)}
 }
 
@@ -451,7 +429,7 @@ func (h toolkitsHandler) installations(ctx context.Context, c caller.Caller, in 
 		TotalConnectedWorkspaces: p.TotalConnectedWorkspaces, Limit: p.Limit, Offset: p.Offset}
 	for _, i := range p.Items {
 		item := ToolkitInstallationItem{WorkspaceID: i.WorkspaceUUID, WorkspaceName: i.WorkspaceName, Status: i.Status,
-			VersionLabel: opt(i.VersionLabel)}
+			VersionLabel: partneruser.Optional(i.VersionLabel)}
 		if i.Status == toolkit.Active {
 			item.InstalledAt = rest.TimePtr(ctx, i.InstalledAt)
 		} else {
@@ -470,7 +448,9 @@ type PartnerWorkspace struct {
 	UserCount     int    `json:"user_count"`
 }
 
-type workspacesOutput struct{ Body list[PartnerWorkspace] }
+type workspacesOutput struct {
+	Body partneruser.List[PartnerWorkspace]
+}
 
 // workspaces serves GET /workspaces.
 func (h toolkitsHandler) workspaces(ctx context.Context, c caller.Caller, in *adminPage) (*workspacesOutput, error) {
@@ -478,7 +458,7 @@ func (h toolkitsHandler) workspaces(ctx context.Context, c caller.Caller, in *ad
 	if err != nil {
 		return nil, err
 	}
-	return &workspacesOutput{Body: listOf(p, func(w toolkit.Workspace) PartnerWorkspace {
+	return &workspacesOutput{Body: partneruser.ListOf(p, func(w toolkit.Workspace) PartnerWorkspace {
 		return PartnerWorkspace{WorkspaceID: w.UUID, WorkspaceName: w.Name, ProvisionedAt: rest.Time(ctx, w.ProvisionedAt), UserCount: w.UserCount}
 	})}, nil
 }
@@ -508,8 +488,8 @@ func toExport(e toolkit.Export) *exportOutput {
 	if w == nil {
 		w = []toolkit.ExportWarning{}
 	}
-	return &exportOutput{Body: ExportResponse{Metadata: ExportMetadata{Name: e.Name, Slug: opt(e.Slug), Description: opt(e.Description),
-		Version: opt(e.Version), License: opt(e.License), LicenseURL: opt(e.LicenseURL)}, Manifest: e.Manifest, Summary: e.Summary, Warnings: w}}
+	return &exportOutput{Body: ExportResponse{Metadata: ExportMetadata{Name: e.Name, Slug: partneruser.Optional(e.Slug), Description: partneruser.Optional(e.Description),
+		Version: partneruser.Optional(e.Version), License: partneruser.Optional(e.License), LicenseURL: partneruser.Optional(e.LicenseURL)}, Manifest: e.Manifest, Summary: e.Summary, Warnings: w}}
 }
 
 type exportEntitiesInput struct {
@@ -563,7 +543,7 @@ type Template struct {
 }
 
 func toTemplate(ctx context.Context, t template.Template) Template {
-	return Template{ID: t.UUID, Name: t.Name, Description: opt(t.Description), BackingMeetingID: opt(t.BackingMeetingUUID),
+	return Template{ID: t.UUID, Name: t.Name, Description: partneruser.Optional(t.Description), BackingMeetingID: partneruser.Optional(t.BackingMeetingUUID),
 		WorkspaceID: t.WorkspaceUUID, OwnershipType: t.Ownership, AgendaItemCount: len(t.Agenda), ParticipantCount: len(t.Participants),
 		CreatedAt: rest.Time(ctx, t.CreatedAt), UpdatedAt: rest.Time(ctx, t.UpdatedAt)}
 }
@@ -588,7 +568,7 @@ func (h toolkitsHandler) createTemplate(ctx context.Context, c caller.Caller, in
 	return &templateOutput{Body: toTemplate(ctx, t)}, nil
 }
 
-type templatesOutput struct{ Body list[Template] }
+type templatesOutput struct{ Body partneruser.List[Template] }
 
 // listTemplates serves GET /templates.
 func (h toolkitsHandler) listTemplates(ctx context.Context, c caller.Caller, in *adminPage) (*templatesOutput, error) {
@@ -596,7 +576,7 @@ func (h toolkitsHandler) listTemplates(ctx context.Context, c caller.Caller, in 
 	if err != nil {
 		return nil, err
 	}
-	return &templatesOutput{Body: listOf(p, func(t template.Template) Template { return toTemplate(ctx, t) })}, nil
+	return &templatesOutput{Body: partneruser.ListOf(p, func(t template.Template) Template { return toTemplate(ctx, t) })}, nil
 }
 
 type templateInput struct {
@@ -650,8 +630,8 @@ type AdminTemplateNextStep struct {
 }
 
 func toTemplateStep(ctx context.Context, l template.StepLink) AdminTemplateNextStep {
-	return AdminTemplateNextStep{ID: l.UUID, Name: l.Name, Description: opt(l.Description), Type: string(l.Type), AIPrompt: opt(l.AIPrompt),
-		Color: opt(l.Color), IconName: opt(l.IconName), Autopilot: l.Autopilot, SortOrder: l.Order,
+	return AdminTemplateNextStep{ID: l.UUID, Name: l.Name, Description: partneruser.Optional(l.Description), Type: string(l.Type), AIPrompt: partneruser.Optional(l.AIPrompt),
+		Color: partneruser.Optional(l.Color), IconName: partneruser.Optional(l.IconName), Autopilot: l.Autopilot, SortOrder: l.Order,
 		CreatedAt: rest.Time(ctx, l.LinkedAt), UpdatedAt: rest.Time(ctx, l.UpdatedAt)}
 }
 
@@ -660,7 +640,9 @@ type templateStepsInput struct {
 	adminPage
 }
 
-type templateStepsOutput struct{ Body list[AdminTemplateNextStep] }
+type templateStepsOutput struct {
+	Body partneruser.List[AdminTemplateNextStep]
+}
 
 // templateSteps serves GET /templates/{templateId}/next-steps.
 func (h toolkitsHandler) templateSteps(ctx context.Context, c caller.Caller, in *templateStepsInput) (*templateStepsOutput, error) {
@@ -668,7 +650,7 @@ func (h toolkitsHandler) templateSteps(ctx context.Context, c caller.Caller, in 
 	if err != nil {
 		return nil, err
 	}
-	return &templateStepsOutput{Body: listOf(p, func(l template.StepLink) AdminTemplateNextStep { return toTemplateStep(ctx, l) })}, nil
+	return &templateStepsOutput{Body: partneruser.ListOf(p, func(l template.StepLink) AdminTemplateNextStep { return toTemplateStep(ctx, l) })}, nil
 }
 
 type addTemplateStepInput struct {
@@ -734,7 +716,7 @@ type WorkflowTemplate struct {
 }
 
 func toWorkflowTemplate(ctx context.Context, t workflow.Template, withSpec bool) WorkflowTemplate {
-	out := WorkflowTemplate{ID: t.UUID, Name: t.Name, Description: opt(t.Description), IsActive: t.IsActive, WorkspaceID: t.WorkspaceUUID,
+	out := WorkflowTemplate{ID: t.UUID, Name: t.Name, Description: partneruser.Optional(t.Description), IsActive: t.IsActive, WorkspaceID: t.WorkspaceUUID,
 		CreatedAt: rest.Time(ctx, t.CreatedAt), UpdatedAt: rest.Time(ctx, t.UpdatedAt)}
 	if withSpec {
 		out.Spec = t.Spec
@@ -742,7 +724,9 @@ func toWorkflowTemplate(ctx context.Context, t workflow.Template, withSpec bool)
 	return out
 }
 
-type workflowTemplatesOutput struct{ Body list[WorkflowTemplate] }
+type workflowTemplatesOutput struct {
+	Body partneruser.List[WorkflowTemplate]
+}
 
 // listWorkflowTemplates serves GET /workflow-templates.
 func (h toolkitsHandler) listWorkflowTemplates(ctx context.Context, c caller.Caller, in *adminPage) (*workflowTemplatesOutput, error) {
@@ -750,7 +734,7 @@ func (h toolkitsHandler) listWorkflowTemplates(ctx context.Context, c caller.Cal
 	if err != nil {
 		return nil, err
 	}
-	return &workflowTemplatesOutput{Body: listOf(p, func(t workflow.Template) WorkflowTemplate { return toWorkflowTemplate(ctx, t, false) })}, nil
+	return &workflowTemplatesOutput{Body: partneruser.ListOf(p, func(t workflow.Template) WorkflowTemplate { return toWorkflowTemplate(ctx, t, false) })}, nil
 }
 
 type workflowTemplateInput struct {

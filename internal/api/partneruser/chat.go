@@ -121,7 +121,7 @@ func toChatSession(ctx context.Context) func(chat.Session) ChatSession {
 		if meta == nil {
 			meta = map[string]string{}
 		}
-		return ChatSession{ID: s.UUID, MeetingID: optionalString(s.MeetingUUID), Status: s.Status, Title: optionalString(s.Title),
+		return ChatSession{ID: s.UUID, MeetingID: Optional(s.MeetingUUID), Status: s.Status, Title: Optional(s.Title),
 			TurnCount: s.TurnCount, Metadata: meta, CreatedAt: rest.Time(ctx, s.CreatedAt), UpdatedAt: rest.Time(ctx, s.UpdatedAt)}
 	}
 }

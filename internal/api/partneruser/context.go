@@ -78,18 +78,11 @@ func toReport(r *contextdoc.Report) *SanitizationReport {
 	return out
 }
 
-func optionalString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func toContextDocument(ctx context.Context) func(contextdoc.Document) ContextDocument {
 	return func(d contextdoc.Document) ContextDocument {
 		out := ContextDocument{ID: d.UUID, DocumentID: d.UUID, ModelID: d.UUID, MeetingID: d.MeetingUUID, WorkspaceID: d.OrgUUID,
-			PartnerAppID: d.AppUUID, PlatformName: d.PlatformName, Title: d.Title, ContextType: optionalString(d.ContextType),
-			SourceFormat: string(d.SourceFormat), FileStatus: d.FileStatus, CreatedByUserID: optionalString(d.CreatedBy),
+			PartnerAppID: d.AppUUID, PlatformName: d.PlatformName, Title: d.Title, ContextType: Optional(d.ContextType),
+			SourceFormat: string(d.SourceFormat), FileStatus: d.FileStatus, CreatedByUserID: Optional(d.CreatedBy),
 			Filename: d.Filename, ContentType: d.ContentType, Size: d.Size, SanitizationReport: toReport(d.Report),
 			CreatedAt: rest.Time(ctx, d.CreatedAt), UpdatedAt: rest.Time(ctx, d.UpdatedAt)}
 		if !d.DeletedAt.IsZero() {

@@ -33,3 +33,12 @@ func ListOf[D, W any](p page.Page[D], conv func(D) W) List[W] {
 	}
 	return out
 }
+
+// Optional is s as an optional wire field: nil when empty, so that an
+// omitempty field is left out rather than sent as "". The admin API shares it.
+func Optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

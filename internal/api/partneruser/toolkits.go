@@ -92,21 +92,14 @@ type MeetingNextStep struct {
 	ActionButtons []MeetingActionButton `json:"action_buttons"`
 }
 
-func opt(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func toButton(b nextstep.Button) MeetingActionButton {
-	return MeetingActionButton{ID: b.UUID, Name: b.Name, Description: opt(b.Description), IsDefault: b.IsDefault, IconName: opt(b.IconName),
+	return MeetingActionButton{ID: b.UUID, Name: b.Name, Description: Optional(b.Description), IsDefault: b.IsDefault, IconName: Optional(b.IconName),
 		DeliveryMechanism: b.DeliveryMechanism, ContentFormat: b.ContentFormat}
 }
 
 func toStep(n nextstep.NextStep, autopilot bool, order int, buttons []nextstep.Button) MeetingNextStep {
-	out := MeetingNextStep{ID: n.UUID, Name: n.Name, Description: opt(n.Description), Type: string(n.Type), Autopilot: autopilot,
-		Color: opt(n.Color), IconName: opt(n.IconName), RedirectURL: opt(n.RedirectURL), SortOrder: order,
+	out := MeetingNextStep{ID: n.UUID, Name: n.Name, Description: Optional(n.Description), Type: string(n.Type), Autopilot: autopilot,
+		Color: Optional(n.Color), IconName: Optional(n.IconName), RedirectURL: Optional(n.RedirectURL), SortOrder: order,
 		ActionButtons: make([]MeetingActionButton, 0, len(buttons))}
 	for _, b := range buttons {
 		out.ActionButtons = append(out.ActionButtons, toButton(b))
@@ -174,7 +167,7 @@ func (h toolkitsHandler) executeNextStep(ctx context.Context, c caller.Caller, i
 		return nil, err
 	}
 	out := ExecuteNextStepResponse{ResultID: r.UUID, Status: string(r.Status), ExecutionLogID: r.UUID, ContentFormat: r.ContentFormat,
-		RedirectURL: opt(r.RedirectURL), Message: "the next step is running; poll the result"}
+		RedirectURL: Optional(r.RedirectURL), Message: "the next step is running; poll the result"}
 	if r.Status == nextstep.StatusCompleted {
 		out.Message = "the next step completed"
 		out.GeneratedText = &r.Content
@@ -214,7 +207,7 @@ func (h toolkitsHandler) nextStepResult(ctx context.Context, c caller.Caller, in
 		return nil, err
 	}
 	out := NextStepResult{ID: r.UUID, NextStepID: r.NextStepUUID, MeetingID: r.MeetingUUID, Status: string(r.Status),
-		ContentFormat: r.ContentFormat, RedirectURL: opt(r.RedirectURL), ErrorMessage: opt(r.ErrorMessage), ExecutionLogID: r.UUID,
+		ContentFormat: r.ContentFormat, RedirectURL: Optional(r.RedirectURL), ErrorMessage: Optional(r.ErrorMessage), ExecutionLogID: r.UUID,
 		ExpiresAt: rest.Time(ctx, r.ExpiresAt), CreatedAt: rest.Time(ctx, r.CreatedAt), UpdatedAt: rest.Time(ctx, r.UpdatedAt),
 		CompletedAt: rest.TimePtr(ctx, r.CompletedAt)}
 	if r.Status == nextstep.StatusCompleted {
@@ -261,7 +254,7 @@ func (h toolkitsHandler) triggerButton(ctx context.Context, c caller.Caller, in 
 		resultID = inv.UUID
 	}
 	return &triggerOutput{Body: TriggerActionButtonResponse{ResultID: resultID, InvocationID: inv.UUID, Status: string(inv.Status),
-		Message: inv.Message, RedirectURL: opt(inv.RedirectURL)}}, nil
+		Message: inv.Message, RedirectURL: Optional(inv.RedirectURL)}}, nil
 }
 
 // ---- toolkits ----
@@ -339,7 +332,7 @@ func toInstallation(ctx context.Context, workspaceUUID string, i toolkit.Install
 		}
 		return map[string]string{}
 	}
-	by := opt(i.InstalledBy)
+	by := Optional(i.InstalledBy)
 	ws := i.WorkspaceUUID
 	if ws == "" {
 		ws = workspaceUUID
@@ -492,7 +485,7 @@ type UserMeetingTemplate struct {
 }
 
 func toUserTemplate(ctx context.Context, t template.Template) UserMeetingTemplate {
-	return UserMeetingTemplate{ID: t.UUID, Name: t.Name, Description: opt(t.Description), BackingMeetingID: opt(t.BackingMeetingUUID),
+	return UserMeetingTemplate{ID: t.UUID, Name: t.Name, Description: Optional(t.Description), BackingMeetingID: Optional(t.BackingMeetingUUID),
 		IsActive: t.IsActive, OwnershipType: t.Ownership, CreatedAt: rest.Time(ctx, t.CreatedAt), UpdatedAt: rest.Time(ctx, t.UpdatedAt)}
 }
 
@@ -624,12 +617,12 @@ type WorkflowRun struct {
 
 func toRun(ctx context.Context, r workflow.Run) WorkflowRun {
 	out := WorkflowRun{ID: r.UUID, WorkflowTemplateID: r.TemplateUUID, OriginatingID: r.OriginatingID, OriginatingType: r.OriginatingType,
-		Status: string(r.Status), TriggerType: r.TriggerType, TriggeredBy: opt(r.TriggeredBy), OwnerUserID: opt(r.TriggeredBy),
+		Status: string(r.Status), TriggerType: r.TriggerType, TriggeredBy: Optional(r.TriggeredBy), OwnerUserID: Optional(r.TriggeredBy),
 		WorkspaceID: r.WorkspaceUUID, Name: r.Name, ContextJSON: r.Context(), CurrentStepIDs: r.CurrentStepIDs(),
-		ErrorMessage: opt(r.ErrorMessage), Steps: make([]WorkflowStep, 0, len(r.Steps)), CreatedAt: rest.Time(ctx, r.CreatedAt),
+		ErrorMessage: Optional(r.ErrorMessage), Steps: make([]WorkflowStep, 0, len(r.Steps)), CreatedAt: rest.Time(ctx, r.CreatedAt),
 		UpdatedAt: rest.Time(ctx, r.UpdatedAt), StartedAt: rest.TimePtr(ctx, r.StartedAt), CompletedAt: rest.TimePtr(ctx, r.CompletedAt)}
 	for _, s := range r.Steps {
-		st := WorkflowStep{ID: s.UUID, NodeID: s.NodeID, NodeType: s.NodeType, Status: string(s.Status), ErrorMessage: opt(s.ErrorMessage),
+		st := WorkflowStep{ID: s.UUID, NodeID: s.NodeID, NodeType: s.NodeType, Status: string(s.Status), ErrorMessage: Optional(s.ErrorMessage),
 			StartedAt: rest.TimePtr(ctx, s.StartedAt), CompletedAt: rest.TimePtr(ctx, s.CompletedAt)}
 		if string(s.Output) != "null" {
 			st.Output = s.Output
